@@ -1,0 +1,47 @@
+# frontmap: the newcomer's commands.
+#   make maps   build the demo maps and tables into output/ (sets everything up)
+#   make test   run the whole test suite (sets everything up, Chromium included)
+#   make lint   ruff
+#   make bench  the performance benchmark (see README, "Performance")
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: all maps test lint bench browser venv clean
+
+all: maps
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+maps: $(STAMP)
+	$(BIN)/frontmap build
+
+# Debian's Chromium drives the page tests. Installed here when missing (root or sudo).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	  else echo "chromium is missing and this user cannot install it: run 'apt-get install chromium' as root" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check frontmap tests layers/_source
+
+bench: $(STAMP)
+	$(BIN)/python -m frontmap.bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

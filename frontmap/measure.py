@@ -1,0 +1,119 @@
+"""Areas, parts and contested ground of snapshots (analysis)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import shapely
+
+from .geodesy import area_km2
+from .model import Snapshot
+
+__all__ = [
+    "AreaRow",
+    "Overlap",
+    "polygonal",
+    "parts_of",
+    "count_parts",
+    "overlaps",
+    "contested_geometry",
+    "areas",
+    "CONTESTED",
+    "UNASSIGNED",
+]
+
+CONTESTED = "contested"
+UNASSIGNED = "unassigned"
+
+
+def polygonal(geom) -> shapely.Geometry:
+    """Only the polygons of a geometry (overlay results may carry lines and points)."""
+    if geom is None:
+        return shapely.MultiPolygon()
+    t = geom.geom_type
+    if t in ("Polygon", "MultiPolygon"):
+        return geom
+    polys = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
+    polys = [q for p in polys for q in shapely.get_parts(p)]
+    return shapely.MultiPolygon(polys) if polys else shapely.MultiPolygon()
+
+
+def parts_of(geom, min_part_km2: float = 1.0) -> list[tuple[shapely.Polygon, float]]:
+    """The connected pieces of a territory of at least ``min_part_km2``, largest first."""
+    geom = polygonal(geom)
+    if geom.is_empty:
+        return []
+    pieces = [(p, area_km2(p)) for p in shapely.get_parts(geom)]
+    pieces = [pa for pa in pieces if pa[1] >= min_part_km2]
+    pieces.sort(key=lambda pa: (-pa[1], pa[0].bounds))
+    return pieces
+
+
+def count_parts(geom, min_part_km2: float = 1.0) -> int:
+    return len(parts_of(geom, min_part_km2))
+
+
+@dataclass(frozen=True)
+class Overlap:
+    date: dt.date
+    a: str
+    b: str
+    area_km2: float
+
+
+def _pairs(territories: dict):
+    ids = list(territories)
+    for a, b in itertools.combinations(ids, 2):
+        ga, gb = territories[a], territories[b]
+        if shapely.intersects(ga, gb):
+            yield a, b, polygonal(shapely.intersection(ga, gb))
+
+
+def overlaps(snapshot: Snapshot) -> list[Overlap]:
+    """Ground claimed by two factions on a date, per pair (km² > 0 only)."""
+    out = []
+    for a, b, g in _pairs(snapshot.territories):
+        km2 = area_km2(g)
+        if km2 > 0:
+            out.append(Overlap(snapshot.date, a, b, km2))
+    return out
+
+
+def contested_geometry(territories: dict) -> shapely.Geometry:
+    """Ground claimed by two or more factions (polygons only)."""
+    pieces = [g for _, _, g in _pairs(territories) if not g.is_empty]
+    if not pieces:
+        return shapely.MultiPolygon()
+    return polygonal(shapely.union_all(pieces))
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    date: dt.date
+    faction: str
+    area_km2: float
+    parts: int
+
+    def as_dict(self) -> dict:
+        return {
+            "date": self.date.isoformat(),
+            "faction": self.faction,
+            "area_km2": self.area_km2,
+            "parts": self.parts,
+        }
+
+
+def areas(snapshots: Iterable[Snapshot], min_part_km2: float = 1.0) -> list[AreaRow]:
+    """One row per date and faction, plus a ``contested`` row when factions overlap."""
+    rows = []
+    for snap in snapshots:
+        for fid, geom in snap.territories.items():
+            rows.append(AreaRow(snap.date, fid, area_km2(geom), count_parts(geom, min_part_km2)))
+        contested = contested_geometry(snap.territories)
+        km2 = area_km2(contested)
+        if km2 > 0:
+            rows.append(AreaRow(snap.date, CONTESTED, km2, count_parts(contested, min_part_km2)))
+    return rows

@@ -1,0 +1,69 @@
+"""Shared test helpers: hand-made shapes, independent geodesic areas, real data."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pyproj
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("FRONTMAP_SHARED_DATA", ROOT.parent / "shared" / "data"))
+GEOD = pyproj.Geod(ellps="WGS84")
+
+
+@pytest.fixture
+def shared_data():
+    """The real data beside the project; the test is skipped when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip(f"real data not found at {SHARED}")
+    return SHARED
+
+
+def ring_km2(ring) -> float:
+    """Geodesic area of one ring, computed directly with pyproj (independent of frontmap)."""
+    lons = [p[0] for p in ring]
+    lats = [p[1] for p in ring]
+    area, _ = GEOD.polygon_area_perimeter(lons, lats)
+    return abs(area) / 1e6
+
+
+def rect(x0, y0, x1, y1, step=None):
+    """A closed lon/lat rectangle ring (counter-clockwise), optionally with extra
+    vertices every ``step`` degrees along its edges."""
+    if step is None:
+        return [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+    pts = []
+
+    def seg(a, b):
+        n = max(1, round(max(abs(b[0] - a[0]), abs(b[1] - a[1])) / step))
+        for i in range(n):
+            t = i / n
+            pts.append([a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t])
+
+    corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
+    for a, b in zip(corners[:-1], corners[1:], strict=True):
+        seg(a, b)
+    pts.append([x0, y0])
+    return pts
+
+
+def feature(rings_or_polys, multi=False, **props):
+    if multi:
+        geom = {"type": "MultiPolygon", "coordinates": rings_or_polys}
+    else:
+        geom = {"type": "Polygon", "coordinates": rings_or_polys}
+    return {"type": "Feature", "properties": props, "geometry": geom}
+
+
+def write_fc(path: Path, features, **extra) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc = {"type": "FeatureCollection", **extra, "features": features}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def rel(a: float, b: float) -> float:
+    return abs(a - b) / max(abs(b), 1e-300)

@@ -1,0 +1,67 @@
+"""Areas, lengths and distances against pyproj.Geod computed here, independently."""
+
+import math
+
+import pytest
+import shapely
+
+from frontmap.geodesy import area_km2, distance_km, length_km, nearest_points
+
+from .conftest import GEOD, rect, rel, ring_km2
+
+
+@pytest.mark.parametrize(
+    "box",
+    [(0, 0, 1, 1), (37.0, 47.5, 38.2, 48.3), (-71, -34, -70, -33), (40.1, 35.25, 40.2, 35.35)],
+)
+def test_rectangle_area_matches_geod(box):
+    ring = rect(*box)
+    assert rel(area_km2(shapely.Polygon(ring)), ring_km2(ring)) < 1e-9
+
+
+def test_orientation_does_not_matter():
+    ring = rect(30, 50, 31, 51)
+    cw = list(reversed(ring))
+    assert area_km2(shapely.Polygon(cw)) == pytest.approx(ring_km2(ring), rel=1e-12)
+
+
+def test_holes_are_subtracted():
+    shell = rect(36, 35, 38, 37)
+    hole = rect(36.5, 35.5, 37.0, 36.0)
+    poly = shapely.Polygon(shell, [hole])
+    expected = ring_km2(shell) - ring_km2(hole)
+    assert rel(area_km2(poly), expected) < 1e-9
+
+
+def test_multipolygon_sums_parts():
+    a, b = rect(10, 10, 11, 11), rect(12, 10, 13, 12)
+    mp = shapely.MultiPolygon([shapely.Polygon(a), shapely.Polygon(b)])
+    assert rel(area_km2(mp), ring_km2(a) + ring_km2(b)) < 1e-9
+
+
+def test_one_degree_square_at_equator_is_about_12308_km2():
+    # a published figure: 1°x1° at the equator is ~12,308 km² on WGS84
+    assert area_km2(shapely.Polygon(rect(0, 0, 1, 1))) == pytest.approx(12308.8, rel=1e-4)
+
+
+def test_length_of_meridian_segment():
+    line = shapely.LineString([(30, 50), (30, 51)])
+    _, _, d = GEOD.inv(30, 50, 30, 51)
+    assert length_km(line) == pytest.approx(d / 1000, rel=1e-12)
+
+
+def test_distance_between_nearest_points():
+    a = shapely.Polygon(rect(38.0, 34.0, 38.5, 34.5))
+    b = shapely.Polygon(rect(40.0, 34.1, 40.3, 34.3))
+    # nearest points: a's east edge and b's west edge, near lat 34.1..34.3
+    _, _, d = GEOD.inv(38.5, 34.2, 40.0, 34.2)
+    assert distance_km(a, b) == pytest.approx(d / 1000, rel=5e-3)
+    (x1, _), (x2, _) = nearest_points(a, b)
+    assert x1 == pytest.approx(38.5, abs=1e-4) and x2 == pytest.approx(40.0, abs=1e-4)
+
+
+def test_touching_shapes_are_zero_apart():
+    a = shapely.Polygon(rect(0, 0, 1, 1))
+    b = shapely.Polygon(rect(1, 0, 2, 1))
+    assert distance_km(a, b) == 0.0
+    assert math.isnan(distance_km(a, shapely.Polygon()))
