@@ -282,5 +282,317 @@ def check(layers, fmt, strict, min_part_km2, **kw):
     raise click.exceptions.Exit(EXIT_DATA if failed else EXIT_OK)
 
 
+# ---------------------------------------------------------------------------
+# shared by the change commands
+
+
+def places_option(f):
+    return click.option(
+        "--places",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help="City points (GeoJSON or CSV) for 'near' (default: LAYERS/places.*).",
+    )(f)
+
+
+def link_option(f):
+    return click.option(
+        "--link-km",
+        type=click.FloatRange(min=0),
+        default=0.0,
+        show_default=True,
+        metavar="KM",
+        help="Treat parts of a faction closer than this as one part.",
+    )(f)
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        from .model import parse_date
+
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def split_dates_and_layers(args, max_dates: int, ctx) -> tuple[list, Path]:
+    """Leading positional arguments that are dates, then an optional LAYERS path."""
+    from .model import parse_date
+
+    dates_, rest = [], list(args)
+    while rest and len(dates_) < max_dates:
+        try:
+            dates_.append(parse_date(rest[0]))
+        except ValueError:
+            break
+        rest.pop(0)
+    if len(rest) > 1:
+        raise click.UsageError(f"unexpected arguments: {' '.join(rest[1:])}", ctx)
+    layers = Path(rest[0]) if rest else Path("layers")
+    if not layers.exists():
+        hint = "" if rest else " (no LAYERS given and there is no ./layers folder)"
+        raise click.BadParameter(f"'{layers}' does not exist{hint}", ctx, param_hint="LAYERS")
+    return dates_, layers
+
+
+# ---------------------------------------------------------------------------
+# diff
+
+
+DIFF_FACTION_COLUMNS = [
+    "faction",
+    "area_from_km2",
+    "area_to_km2",
+    "gained_km2",
+    "lost_km2",
+    "net_km2",
+    "change_pct",
+    "parts_from",
+    "parts_to",
+]
+
+
+@main.command()
+@click.argument("date_from", metavar="FROM", type=DateType())
+@click.argument("date_to", metavar="TO", type=DateType())
+@with_reader
+@places_option
+@link_option
+@format_option()
+def diff(date_from, date_to, layers, fmt, min_part_km2, link_km, places, **kw):
+    """What changed between FROM and TO: gains, losses, who took ground from whom,
+    topology events (splits, merges, pockets, encirclements) and front lines.
+
+    JSON has everything; CSV is the per-faction table; md adds a plain-English
+    summary drafted from the numbers.
+
+    Example: frontmap diff 2017-01-09 2017-01-16 layers/ --format md
+    """
+    from .change import diff as compute_diff
+    from .summary import summarize
+
+    result = load_layers(layers, kw, places=places)
+    d = compute_diff(
+        result.snapshot(date_from),
+        result.snapshot(date_to),
+        clip=result.clip,
+        places=result.places,
+        min_part_km2=min_part_km2,
+        link_km=link_km,
+        order=result.factions.order(
+            set(result.snapshot(date_from).territories) | set(result.snapshot(date_to).territories)
+        ),
+    )
+    echo_output(render_diff(d, fmt, summarize(d)))
+
+
+def render_diff(d, fmt: str, summary: str) -> str:
+    data = d.as_dict()
+    if fmt == "json":
+        return to_json(data)
+    rows = data["factions"]
+    kinds = {"net_km2": "signed", "change_pct": "pct"}
+    if fmt == "csv":
+        return render_rows(rows, DIFF_FACTION_COLUMNS, "csv")
+    out = []
+    if fmt == "md":
+        out.append(f"## Change {data['from']} to {data['to']}\n\n{summary}\n\n")
+    else:
+        out.append(f"Change {data['from']} -> {data['to']}\n\n")
+    out.append(render_rows(rows, DIFF_FACTION_COLUMNS, fmt, kinds))
+    if data["transfers"]:
+        out.append(
+            "\nTransfers (km² that passed from one holder to another)\n\n"
+            if fmt == "table"
+            else "\n### Transfers\n\n"
+        )
+        out.append(render_rows(data["transfers"], ["from", "to", "area_km2"], fmt))
+    if data["events"]:
+        out.append("\nEvents\n\n" if fmt == "table" else "\n### Events\n\n")
+        ev_rows = []
+        for e in data["events"]:
+            details = {k: v for k, v in e.items() if k not in ("type", "faction")}
+            ev_rows.append(
+                {"type": e["type"], "faction": e["faction"], "details": _details_text(details)}
+            )
+        out.append(render_rows(ev_rows, ["type", "faction", "details"], fmt))
+    if data["front_lines"]:
+        out.append(
+            "\nFront lines (km of shared border)\n\n" if fmt == "table" else "\n### Front lines\n\n"
+        )
+        fl = [
+            {
+                "factions": " / ".join(x["factions"]),
+                "length_from_km": x["length_from_km"],
+                "length_to_km": x["length_to_km"],
+            }
+            for x in data["front_lines"]
+        ]
+        out.append(render_rows(fl, ["factions", "length_from_km", "length_to_km"], fmt))
+    if fmt == "table":
+        out.append(f"\n{summary}\n")
+    return "".join(out)
+
+
+def _details_text(details: dict) -> str:
+    parts = []
+    for k, v in details.items():
+        if v is None or v == [] or v is False:
+            continue
+        if isinstance(v, float):
+            v = f"{v:,.1f}"
+        elif isinstance(v, list):
+            v = ", ".join(f"{x:,.1f}" if isinstance(x, float) else str(x) for x in v)
+        elif v is True:
+            v = "yes"
+        parts.append(f"{k} {v}")
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------
+# splits
+
+
+@main.command(context_settings={"ignore_unknown_options": False})
+@click.argument("args", nargs=-1, metavar="[DATE] [LAYERS]")
+@reader_options
+@places_option
+@link_option
+@format_option()
+@click.pass_context
+def splits(ctx, args, fmt, min_part_km2, link_km, places, **kw):
+    """Each faction's parts on DATE (default: the last date), largest first.
+
+    For each part: area, centroid, whether it is the main body, the geodesic
+    distance between its nearest points and the main body, the factions that
+    encircle it (if any), km of border with each holder, the nearest place.
+
+    Example: frontmap splits 2017-01-16 layers/ --format json
+    """
+    from .topology import splits as compute_splits
+
+    dates_, layers = split_dates_and_layers(args, 1, ctx)
+    result = load_layers(layers, kw, places=places)
+    snap = result.snapshot(dates_[0]) if dates_ else result.snapshots[result.dates[-1]]
+    found = compute_splits(
+        snap, result.places, min_part_km2, link_km, result.factions.order(snap.territories)
+    )
+    if fmt == "json":
+        echo_output(to_json([f.as_dict() for f in found]))
+        return
+    rows = []
+    for fp in found:
+        for i, p in enumerate(fp.parts):
+            d = p.as_dict()
+            rows.append(
+                {
+                    "faction": fp.faction,
+                    "date": fp.date.isoformat(),
+                    "part": i + 1,
+                    "area_km2": d["area_km2"],
+                    "main": d["main"],
+                    "distance_to_main_km": d["distance_to_main_km"],
+                    "encircled_by": d["encircled_by"],
+                    "near": d["near"],
+                    "lon": d["centroid"][0],
+                    "lat": d["centroid"][1],
+                    "border_km": {k: round(v, 1) for k, v in d["border_km"].items()},
+                }
+            )
+    cols = [
+        "faction",
+        "date",
+        "part",
+        "area_km2",
+        "main",
+        "distance_to_main_km",
+        "encircled_by",
+        "near",
+        "lon",
+        "lat",
+        "border_km",
+    ]
+    echo_output(render_rows(rows, cols, fmt))
+
+
+# ---------------------------------------------------------------------------
+# timeline
+
+
+@main.command()
+@with_reader
+@format_option(choices=("csv", "json", "table", "md"), default="csv")
+def timeline(layers, fmt, min_part_km2, **kw):
+    """Change for every consecutive pair of dates and every faction: the series
+    analysts chart (area on both dates, gained, lost, net, parts).
+
+    Rows are written as they are computed; snapshots are read one date at a
+    time, so long archives run in bounded memory.
+
+    Example: frontmap timeline layers/ --format csv > timeline.csv
+    """
+    from .timeline import COLUMNS
+    from .timeline import timeline as compute_timeline
+
+    rows = compute_timeline(stream_layers(layers, kw), min_part_km2)
+    write_stream(rows, COLUMNS, fmt)
+
+
+def stream_layers(layers: Path, kw: dict):
+    """Snapshots one date at a time; stop with exit 1 at the first file with errors."""
+    from .reading import Catalog
+
+    catalog = Catalog(layers, _options(kw))
+    seen = 0
+    for snap in catalog.iter_snapshots(progress=_progress_callback()):
+        errors = catalog.report.all_errors
+        if errors:
+            break
+        seen += 1
+        yield snap
+    errors = catalog.report.all_errors
+    if errors:
+        for e in errors[:20]:
+            click.echo(f"frontmap: error: {e}", err=True)
+        click.echo(
+            "frontmap: the layers have errors; stopped (run 'frontmap check' for the full report)",
+            err=True,
+        )
+        raise click.exceptions.Exit(EXIT_DATA)
+    if not seen:
+        click.echo("frontmap: error: no territory found in the layers", err=True)
+        raise click.exceptions.Exit(EXIT_DATA)
+
+
+def write_stream(rows, columns: list[str], fmt: str) -> None:
+    """Write rows as they come (CSV, JSON list); table and md need them all first."""
+    import csv
+    import json
+
+    from .formats import csv_value, round_floats
+
+    out = sys.stdout
+    if fmt == "csv":
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(columns)
+        for r in rows:
+            d = r.as_dict()
+            w.writerow([csv_value(d[c]) for c in columns])
+        return
+    if fmt == "json":
+        first = True
+        out.write("[")
+        for r in rows:
+            text = json.dumps(round_floats(r.as_dict()), ensure_ascii=False)
+            out.write(("\n  " if first else ",\n  ") + text)
+            first = False
+        out.write("\n]\n" if not first else "]\n")
+        return
+    echo_output(render_rows([r.as_dict() for r in rows], columns, fmt))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

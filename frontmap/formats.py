@@ -61,7 +61,7 @@ def _cell_text(v, kind: str | None) -> str:
     return str(v)
 
 
-def _csv_value(v):
+def csv_value(v):
     if v is None:
         return ""
     if isinstance(v, float):
@@ -70,9 +70,9 @@ def _csv_value(v):
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (list, tuple)):
-        return ";".join(str(_csv_value(x)) for x in v)
+        return ";".join(str(csv_value(x)) for x in v)
     if isinstance(v, dict):
-        return ";".join(f"{k}={_csv_value(x)}" for k, x in v.items())
+        return ";".join(f"{k}={csv_value(x)}" for k, x in v.items())
     return v
 
 
@@ -96,7 +96,7 @@ def render_rows(
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(columns)
         for r in rows:
-            w.writerow([_csv_value(r.get(c)) for c in columns])
+            w.writerow([csv_value(r.get(c)) for c in columns])
         return buf.getvalue()
     cells = [[_cell_text(r.get(c), kinds.get(c)) for c in columns] for r in rows]
     numeric = [

@@ -106,3 +106,40 @@ def test_raw_export_with_fill_rules_matches_next_day_file(shared_data, tmp_path)
         assert abs(got - want) / want < 1e-3, (d, got, want)
         compared += 1
     assert compared >= 29
+
+
+def test_syria_diff_saa_gains_and_losses(shared_data):
+    r = CliRunner().invoke(
+        main,
+        ["diff", "2024-12-03", "2024-12-05", str(shared_data / "syria-control-2024-12"),
+         "--faction-field", "layer", "--format", "json"],
+    )
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    saa = next(f for f in d["factions"] if f["faction"] == "SAA")
+    assert abs(saa["gained_km2"] - 1790) / 1790 < 0.02
+    assert abs(saa["lost_km2"] - 130) / 130 < 0.02
+    # the SAA/SDF overlap of 12-03 went to SDF: contested -> SDF
+    moved = {(t["from"], t["to"]): t["area_km2"] for t in d["transfers"]}
+    assert moved[("contested", "SDF")] > 100
+
+
+def test_ukraine_month_timeline(shared_data, tmp_path):
+    import shutil
+
+    month = tmp_path / "nov"
+    month.mkdir()
+    for f in sorted((shared_data / "ukraine-occupied-daily").glob("deepstatemap_data_202411*")):
+        shutil.copy(f, month / f.name)  # a working copy in tmp, never in the project
+    daily = {d: frontmap.area_km2(s.territories["nov"])
+             for d, s in frontmap.read_layers(month).snapshots.items()}
+    r = CliRunner().invoke(main, ["timeline", str(month), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    assert len(rows) == len(daily) - 1 >= 28
+    for row in rows:
+        a = dt.date.fromisoformat(row["date_from"])
+        b = dt.date.fromisoformat(row["date_to"])
+        assert abs(row["net_km2"] - (daily[b] - daily[a])) < 1e-3
+        assert 0 <= row["gained_km2"] <= 100 and 0 <= row["lost_km2"] <= 100
+        assert abs(row["net_km2"] - (row["gained_km2"] - row["lost_km2"])) < 0.05

@@ -1,0 +1,499 @@
+"""Change between two snapshots: gains, losses, transfers, events, front lines (analysis).
+
+On each date every point of the area of interest has exactly one *holder*: a
+faction (ground only it claims), ``contested`` (claimed by two or more) or
+``unassigned`` (claimed by none). The area of interest is the clip outline
+when there is one, else the union of all territory on both dates.
+
+Overlays are planar in lon/lat, as PostGIS ``ST_Difference`` is; every piece
+is then measured geodesically. Where a redrawn boundary replaces a long edge,
+the piece areas and the whole-territory areas (geodesic edges) can disagree
+by the sliver between the straight lon/lat line and the geodesic; each
+faction's ``edge_effect_km2`` reports that remainder, ``net - (gained - lost)``,
+so every number can be traced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import shapely
+
+from .geodesy import area_km2, length_km
+from .measure import CONTESTED, UNASSIGNED, contested_geometry, polygonal
+from .model import Place, Snapshot
+from .topology import (
+    _SNAP_DEG,
+    border_km,
+    faction_parts,
+    is_encircled,
+    nearest_place,
+)
+
+__all__ = [
+    "FactionChange",
+    "Transfer",
+    "Event",
+    "FrontLine",
+    "Diff",
+    "diff",
+    "holders",
+    "shared_border",
+    "TRANSFER_MIN_KM2",
+]
+
+#: transfers smaller than this are left out of the JSON list (kept in the matrix)
+TRANSFER_MIN_KM2 = 0.01
+_EVENT_ORDER = ("split", "merge", "encircled", "new_pocket", "pocket_lost")
+
+
+@dataclass
+class FactionChange:
+    faction: str
+    area_from_km2: float
+    area_to_km2: float
+    gained_km2: float
+    lost_km2: float
+    net_km2: float
+    change_pct: float | None
+    parts_from: int
+    parts_to: int
+    edge_effect_km2: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "faction": self.faction,
+            "area_from_km2": self.area_from_km2,
+            "area_to_km2": self.area_to_km2,
+            "gained_km2": self.gained_km2,
+            "lost_km2": self.lost_km2,
+            "net_km2": self.net_km2,
+            "change_pct": self.change_pct,
+            "parts_from": self.parts_from,
+            "parts_to": self.parts_to,
+            "edge_effect_km2": self.edge_effect_km2,
+        }
+
+
+@dataclass
+class Transfer:
+    from_holder: str
+    to_holder: str
+    area_km2: float
+    geom: shapely.Geometry = field(default=None, repr=False)
+
+    def as_dict(self) -> dict:
+        return {"from": self.from_holder, "to": self.to_holder, "area_km2": self.area_km2}
+
+
+@dataclass
+class Event:
+    type: str
+    faction: str
+    details: dict
+    geom: shapely.Geometry = field(default=None, repr=False)
+
+    def as_dict(self) -> dict:
+        return {"type": self.type, "faction": self.faction, **self.details}
+
+
+@dataclass
+class FrontLine:
+    factions: tuple[str, str]
+    length_from_km: float
+    length_to_km: float
+    geom_from: shapely.Geometry = field(default=None, repr=False)
+    geom_to: shapely.Geometry = field(default=None, repr=False)
+
+    def as_dict(self) -> dict:
+        return {
+            "factions": list(self.factions),
+            "length_from_km": self.length_from_km,
+            "length_to_km": self.length_to_km,
+        }
+
+
+@dataclass
+class Diff:
+    """Everything that changed between two snapshots; ``as_dict()`` is the JSON."""
+
+    date_from: dt.date
+    date_to: dt.date
+    factions: list[FactionChange]
+    transfers: list[Transfer]
+    events: list[Event]
+    front_lines: list[FrontLine]
+    aoi_km2: float
+    #: every transfer with area > 0 (the JSON lists those >= TRANSFER_MIN_KM2)
+    matrix: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
+    holders_from: dict[str, float] = field(default_factory=dict, repr=False)
+    holders_to: dict[str, float] = field(default_factory=dict, repr=False)
+    aoi: shapely.Geometry = field(default=None, repr=False)
+
+    def faction(self, fid: str) -> FactionChange:
+        for f in self.factions:
+            if f.faction == fid:
+                return f
+        raise KeyError(fid)
+
+    def as_dict(self) -> dict:
+        return {
+            "from": self.date_from.isoformat(),
+            "to": self.date_to.isoformat(),
+            "factions": [f.as_dict() for f in self.factions],
+            "transfers": [t.as_dict() for t in self.transfers],
+            "events": [e.as_dict() for e in self.events],
+            "front_lines": [f.as_dict() for f in self.front_lines],
+            "area_of_interest_km2": self.aoi_km2,
+        }
+
+
+# ---------------------------------------------------------------------------
+# holders and transfers
+
+
+def holders(territories: dict, aoi) -> dict[str, shapely.Geometry]:
+    """Split the area of interest into holders: factions, contested, unassigned."""
+    contested = contested_geometry(territories)
+    out = {}
+    for fid, g in territories.items():
+        out[fid] = polygonal(shapely.difference(g, contested)) if not contested.is_empty else g
+    if not contested.is_empty:
+        out[CONTESTED] = contested
+    claimed = shapely.union_all(list(territories.values())) if territories else None
+    rest = aoi if claimed is None else shapely.difference(aoi, claimed)
+    out[UNASSIGNED] = polygonal(rest)
+    return out
+
+
+def _transfers(h_from: dict, h_to: dict) -> tuple[dict, dict]:
+    """Area (and ground) that passed from each holder to each other holder."""
+    matrix, geoms = {}, {}
+    for a, ga in h_from.items():
+        if ga.is_empty:
+            continue
+        gb_same = h_to.get(a)
+        leaving = ga if gb_same is None or gb_same.is_empty else shapely.difference(ga, gb_same)
+        leaving = polygonal(leaving)
+        if leaving.is_empty:
+            continue
+        for b, gb in h_to.items():
+            if b == a or gb.is_empty or not shapely.intersects(leaving, gb):
+                continue
+            piece = polygonal(shapely.intersection(leaving, gb))
+            km2 = area_km2(piece)
+            if km2 > 0:
+                matrix[(a, b)] = km2
+                geoms[(a, b)] = piece
+    return matrix, geoms
+
+
+# ---------------------------------------------------------------------------
+# front lines
+
+
+def shared_border(a, b) -> tuple[float, shapely.Geometry]:
+    """Km of border two territories share (lines within SNAP_M of each other;
+    where they overlap, each one's edge inside the other)."""
+    if a is None or b is None or a.is_empty or b.is_empty:
+        return 0.0, None
+    pad = 2 * _SNAP_DEG
+    ba, bb = shapely.bounds(a), shapely.bounds(b)
+    if ba[0] > bb[2] + pad or bb[0] > ba[2] + pad or ba[1] > bb[3] + pad or bb[1] > ba[3] + pad:
+        return 0.0, None
+    window = (
+        max(ba[0], bb[0]) - pad,
+        max(ba[1], bb[1]) - pad,
+        min(ba[2], bb[2]) + pad,
+        min(ba[3], bb[3]) + pad,
+    )
+    la = shapely.clip_by_rect(a, *window)
+    lb = shapely.clip_by_rect(b, *window)
+    if la.is_empty or lb.is_empty:
+        return 0.0, None
+    # clip the boundaries themselves: a clipped polygon's boundary has the window's edges
+    edge_a = shapely.clip_by_rect(shapely.boundary(a), *window)
+    edge_b = shapely.clip_by_rect(shapely.boundary(b), *window)
+    wa = shapely.intersection(edge_a, shapely.buffer(lb, _SNAP_DEG))
+    wb = shapely.intersection(edge_b, shapely.buffer(la, _SNAP_DEG))
+    km = (length_km(wa) + length_km(wb)) / 2
+    if km < 1e-3:
+        return 0.0, None
+    return km, wa
+
+
+def _front_lines(t_from: dict, t_to: dict, order: list[str]) -> list[FrontLine]:
+    out = []
+    for i, a in enumerate(order):
+        for b in order[i + 1 :]:
+            lf, gf = shared_border(t_from.get(a), t_from.get(b))
+            lt, gt = shared_border(t_to.get(a), t_to.get(b))
+            if lf > 0 or lt > 0:
+                out.append(FrontLine((a, b), lf, lt, gf, gt))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# events
+
+
+def _overlap_km2(a, b) -> float:
+    if not shapely.intersects(a, b):
+        return 0.0
+    return area_km2(polygonal(shapely.intersection(a, b)))
+
+
+def _overlaps(parts_a, parts_b) -> dict[int, list[int]]:
+    """For each part of ``a``, the parts of ``b`` it overlaps (by more than a sliver)."""
+    out = {}
+    for i, pa in enumerate(parts_a):
+        hits = []
+        for j, pb in enumerate(parts_b):
+            km2 = _overlap_km2(pa.geom, pb.geom)
+            if km2 > min(0.01, 0.01 * min(pa.area_km2, pb.area_km2)):
+                hits.append(j)
+        out[i] = hits
+    return out
+
+
+def _holders_in(geom, territories: dict, exclude: str | None = None) -> list[tuple[str, float]]:
+    """Who holds ``geom`` (faction ids, then unassigned), largest share first."""
+    if geom is None or geom.is_empty:
+        return []
+    found = []
+    covered = []
+    for fid, g in territories.items():
+        if fid == exclude or not shapely.intersects(geom, g):
+            continue
+        piece = polygonal(shapely.intersection(geom, g))
+        km2 = area_km2(piece)
+        if km2 > 0:
+            found.append((fid, km2))
+            covered.append(piece)
+    rest = area_km2(geom) - (area_km2(shapely.union_all(covered)) if covered else 0.0)
+    if rest > max(TRANSFER_MIN_KM2, 1e-3 * area_km2(geom)):
+        found.append((UNASSIGNED, rest))
+    found.sort(key=lambda kv: (-kv[1], kv[0]))
+    return found
+
+
+def _significant(pairs: list[tuple[str, float]], total: float) -> list[str]:
+    return [k for k, v in pairs if v >= max(TRANSFER_MIN_KM2, 0.01 * total)]
+
+
+def _bridging(ground, parts, idx: list[int]):
+    """Pieces of ``ground`` that touch two or more of the parts ``idx`` (a corridor)."""
+    ground = polygonal(ground)
+    if ground.is_empty:
+        return ground
+    pieces = list(shapely.get_parts(ground))
+    near = [shapely.buffer(parts[j].geom, _SNAP_DEG) for j in idx]
+    both = [p for p in pieces if sum(shapely.intersects(p, z) for z in near) >= 2]
+    if not both:
+        both = [p for p in pieces if any(shapely.intersects(p, z) for z in near)]
+    if not both:
+        return ground
+    return polygonal(shapely.union_all(both))
+
+
+def _events(
+    fid: str,
+    s_from: Snapshot,
+    s_to: Snapshot,
+    places,
+    min_part_km2: float,
+    link_km: float,
+) -> list[Event]:
+    pf = faction_parts(s_from.territories.get(fid), min_part_km2, link_km)
+    pt = faction_parts(s_to.territories.get(fid), min_part_km2, link_km)
+    events: list[Event] = []
+    fwd = _overlaps(pf, pt)
+    back = _overlaps(pt, pf)
+    t_from, t_to = s_from.territories, s_to.territories
+    own_to = t_to.get(fid, shapely.MultiPolygon())
+    own_from = t_from.get(fid, shapely.MultiPolygon())
+
+    for i, hits in fwd.items():
+        if len(hits) >= 2:
+            hits = sorted(hits, key=lambda j: -pt[j].area_km2)
+            lost = shapely.difference(pf[i].geom, own_to)
+            corridor = _bridging(lost, pt, hits)
+            ckm2 = area_km2(corridor)
+            takers = _holders_in(corridor, t_to, exclude=fid)
+            by = [k for k in _significant(takers, ckm2) if k != UNASSIGNED]
+            events.append(
+                Event(
+                    "split",
+                    fid,
+                    {
+                        "parts_before": 1,
+                        "parts_after": len(hits),
+                        "by": by,
+                        "corridor_km2": ckm2,
+                        "part_areas_km2": [pt[j].area_km2 for j in hits],
+                        "near": nearest_place(pf[i].geom, places),
+                        "main": i == 0,
+                    },
+                    corridor,
+                )
+            )
+        if not hits:
+            takers = _holders_in(pf[i].geom, t_to, exclude=fid)
+            events.append(
+                Event(
+                    "pocket_lost",
+                    fid,
+                    {
+                        "area_km2": pf[i].area_km2,
+                        "to": _significant(takers, pf[i].area_km2),
+                        "near": nearest_place(pf[i].geom, places),
+                        "main": i == 0,
+                    },
+                    pf[i].geom,
+                )
+            )
+    for j, hits in back.items():
+        if len(hits) >= 2:
+            gained = shapely.difference(pt[j].geom, own_from)
+            joint = _bridging(gained, pf, hits)
+            events.append(
+                Event(
+                    "merge",
+                    fid,
+                    {
+                        "parts_before": len(hits),
+                        "parts_after": 1,
+                        "corridor_km2": area_km2(joint),
+                        "near": nearest_place(pt[j].geom, places),
+                    },
+                    joint,
+                )
+            )
+        if not hits and j > 0:
+            sources = _holders_in(pt[j].geom, t_from, exclude=fid)
+            events.append(
+                Event(
+                    "new_pocket",
+                    fid,
+                    {
+                        "area_km2": pt[j].area_km2,
+                        "from": _significant(sources, pt[j].area_km2),
+                        "near": nearest_place(pt[j].geom, places),
+                    },
+                    pt[j].geom,
+                )
+            )
+    # encircled on TO, not on FROM
+    enc_from = {}
+    for i, p in enumerate(pf):
+        if i == 0:
+            continue
+        b = border_km(p.geom, fid, t_from)
+        enc_from[i] = is_encircled(b, fid, length_km(p.geom))
+    for j, p in enumerate(pt):
+        if j == 0:
+            continue
+        b = border_km(p.geom, fid, t_to)
+        if not is_encircled(b, fid, length_km(p.geom)):
+            continue
+        if any(enc_from.get(i, False) for i in back.get(j, [])):
+            continue
+        events.append(
+            Event(
+                "encircled",
+                fid,
+                {
+                    "area_km2": p.area_km2,
+                    "by": [k for k in b if k not in (UNASSIGNED, fid)],
+                    "near": nearest_place(p.geom, places),
+                },
+                p.geom,
+            )
+        )
+    events.sort(key=lambda e: _EVENT_ORDER.index(e.type))
+    return events
+
+
+# ---------------------------------------------------------------------------
+# diff
+
+
+def diff(
+    s_from: Snapshot,
+    s_to: Snapshot,
+    *,
+    clip=None,
+    places: list[Place] | None = None,
+    min_part_km2: float = 1.0,
+    link_km: float = 0.0,
+    order: list[str] | None = None,
+) -> Diff:
+    """Compare two snapshots. ``order`` lists faction ids in display order."""
+    ids = list(dict.fromkeys([*s_from.territories, *s_to.territories]))
+    if order:
+        ids = [f for f in order if f in ids] + [f for f in ids if f not in order]
+    t_from, t_to = s_from.territories, s_to.territories
+    if clip is not None:
+        aoi = polygonal(clip)
+    else:
+        aoi = shapely.union_all([*t_from.values(), *t_to.values()])
+    aoi = polygonal(aoi)
+    h_from = holders(t_from, aoi)
+    h_to = holders(t_to, aoi)
+    matrix, geoms = _transfers(h_from, h_to)
+
+    changes = []
+    for fid in ids:
+        g_from, g_to = t_from.get(fid), t_to.get(fid)
+        a_from, a_to = area_km2(g_from), area_km2(g_to)
+        if g_from is None:
+            gained, lost = a_to, 0.0
+        elif g_to is None:
+            gained, lost = 0.0, a_from
+        else:
+            gained = area_km2(polygonal(shapely.difference(g_to, g_from)))
+            lost = area_km2(polygonal(shapely.difference(g_from, g_to)))
+        changes.append(
+            FactionChange(
+                faction=fid,
+                area_from_km2=a_from,
+                area_to_km2=a_to,
+                gained_km2=gained,
+                lost_km2=lost,
+                net_km2=a_to - a_from,
+                change_pct=(a_to - a_from) / a_from * 100 if a_from > 0 else None,
+                parts_from=len(faction_parts(g_from, min_part_km2, link_km)),
+                parts_to=len(faction_parts(g_to, min_part_km2, link_km)),
+                edge_effect_km2=(a_to - a_from) - (gained - lost),
+            )
+        )
+
+    holder_order = [*ids, CONTESTED, UNASSIGNED]
+    transfers = [
+        Transfer(a, b, km2, geoms[(a, b)])
+        for (a, b), km2 in sorted(
+            matrix.items(),
+            key=lambda kv: (-kv[1], holder_order.index(kv[0][0]), holder_order.index(kv[0][1])),
+        )
+        if km2 >= TRANSFER_MIN_KM2
+    ]
+    events = []
+    for fid in ids:
+        events.extend(
+            _events(fid, s_from, s_to, places, min_part_km2, link_km)
+        )
+    fronts = _front_lines(s_from.territories, s_to.territories, ids)
+    return Diff(
+        date_from=s_from.date,
+        date_to=s_to.date,
+        factions=changes,
+        transfers=transfers,
+        events=events,
+        front_lines=fronts,
+        aoi_km2=area_km2(aoi),
+        matrix=matrix,
+        holders_from={k: area_km2(v) for k, v in h_from.items()},
+        holders_to={k: area_km2(v) for k, v in h_to.items()},
+        aoi=aoi,
+    )

@@ -1,0 +1,125 @@
+"""Plain-English summaries drafted from a diff (rendering).
+
+Every number in a sentence is one of the diff's numbers, rounded for reading.
+"""
+
+from __future__ import annotations
+
+from .change import Diff
+from .measure import CONTESTED, UNASSIGNED
+
+__all__ = ["summarize", "km2_text"]
+
+
+def km2_text(x: float) -> str:
+    """812 km², 1,790 km², 4.3 km², 0.4 km²."""
+    if abs(x) >= 10:
+        return f"{x:,.0f} km²"
+    return f"{x:,.1f} km²"
+
+
+def _holder(h: str, names: dict[str, str] | None) -> str:
+    if h == UNASSIGNED:
+        return "unassigned ground"
+    if h == CONTESTED:
+        return "contested ground"
+    return (names or {}).get(h, h)
+
+
+def _list(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _faction_sentence(d: Diff, fid: str, names, min_km2: float, said: set) -> str | None:
+    """One sentence on a faction, or None when it adds nothing not said already."""
+    f = d.faction(fid)
+    name = _holder(fid, names)
+    to_others = sorted(
+        ((b, km2) for (a, b), km2 in d.matrix.items() if a == fid and km2 >= min_km2),
+        key=lambda kv: -kv[1],
+    )
+    from_others = sorted(
+        ((a, km2) for (a, b), km2 in d.matrix.items() if b == fid and km2 >= min_km2),
+        key=lambda kv: -kv[1],
+    )
+    new_out = [(b, km2) for b, km2 in to_others if (fid, b) not in said]
+    new_in = [(a, km2) for a, km2 in from_others if (a, fid) not in said]
+    if not new_out and not new_in:
+        return None
+    pct = f" ({f.change_pct:+.1f}%)" if f.change_pct is not None else ""
+    clauses = []
+    if f.lost_km2 >= min_km2 and f.lost_km2 >= f.gained_km2:
+        lead = f"{name} lost {km2_text(f.lost_km2)}{pct}"
+        if to_others:
+            b, km2 = to_others[0]
+            share = "all of it" if km2 >= 0.995 * f.lost_km2 else f"{km2_text(km2)} of it"
+            lead += f", {share} to {_holder(b, names)}"
+            said.add((fid, b))
+        clauses.append(lead)
+        if from_others:
+            a, km2 = from_others[0]
+            clauses.append(f"took {km2_text(km2)} from {_holder(a, names)}")
+            said.add((a, fid))
+    elif f.gained_km2 >= min_km2:
+        lead = f"{name} gained {km2_text(f.gained_km2)}{pct}"
+        if from_others:
+            a, km2 = from_others[0]
+            share = "all of it" if km2 >= 0.995 * f.gained_km2 else f"{km2_text(km2)} of it"
+            lead += f", {share} from {_holder(a, names)}"
+            said.add((a, fid))
+        clauses.append(lead)
+        if to_others:
+            b, km2 = to_others[0]
+            clauses.append(f"lost {km2_text(km2)} to {_holder(b, names)}")
+            said.add((fid, b))
+    else:
+        return None
+    return " and ".join(clauses) + "."
+
+
+def _event_sentence(e, names) -> str | None:
+    who = _holder(e.faction, names)
+    near = f" near {e.details['near']}" if e.details.get("near") else ""
+    what = "territory" if e.details.get("main") else "pocket"
+    if e.type == "split":
+        n = e.details["parts_after"]
+        pieces = "in two" if n == 2 else f"into {n} parts"
+        by = e.details.get("by") or []
+        by_text = f" by {_list([_holder(b, names) for b in by])}" if by else ""
+        return f"{who}'s {what}{near} was cut {pieces}{by_text}."
+    if e.type == "merge":
+        return f"{who}'s separate parts{near} were joined ({e.details['parts_before']} into one)."
+    if e.type == "encircled":
+        by = _list([_holder(b, names) for b in e.details.get("by", [])])
+        return f"{who}'s pocket{near} is now encircled by {by}."
+    if e.type == "new_pocket":
+        return f"{who} holds a new pocket{near} ({km2_text(e.details['area_km2'])})."
+    if e.type == "pocket_lost":
+        to = e.details.get("to") or []
+        to_text = f" to {_list([_holder(t, names) for t in to])}" if to else ""
+        return f"{who} lost its {what}{near} ({km2_text(e.details['area_km2'])}){to_text}."
+    return None
+
+
+def summarize(d: Diff, names: dict[str, str] | None = None, min_km2: float = 0.5) -> str:
+    """A short paragraph: who lost and gained what to whom, then the topology events.
+
+    ``names`` maps faction ids to the names to print (ids by default).
+    Factions are taken in order of how much ground changed hands.
+    """
+    moved = sorted(d.factions, key=lambda f: -(f.gained_km2 + f.lost_km2))
+    sentences = []
+    said: set = set()
+    for f in moved:
+        s = _faction_sentence(d, f.faction, names, min_km2, said)
+        if s:
+            sentences.append(s)
+    for e in d.events:
+        s = _event_sentence(e, names)
+        if s:
+            sentences.append(s)
+    if not sentences:
+        return f"No ground changed hands between {d.date_from} and {d.date_to}."
+    return " ".join(sentences)
