@@ -42,16 +42,25 @@ def cell(x0, x1):
     return bottom + top + [bottom[0]]
 
 
-CITY, CORRIDOR, AIRPORT, ENCLAVE = cell(40.0, 40.1), cell(40.1, 40.15), cell(40.15, 40.3), cell(40.0, 40.3)
+CITY, CORRIDOR, AIRPORT, ENCLAVE = (
+    cell(40.0, 40.1),
+    cell(40.1, 40.15),
+    cell(40.15, 40.3),
+    cell(40.0, 40.3),
+)
 SIEGE = ring((39.5, 34.8), (40.8, 34.8), (40.8, 35.8), (39.5, 35.8))
 MAIN = ring((36.0, 33.5), (37.2, 33.5), (37.2, 35.5), (36.0, 35.5))
 
 
 def test_split_by_corridor():
-    before = snap(D1, SAA=shapely.MultiPolygon([poly(MAIN), poly(ENCLAVE)]),
-                  IS=poly(SIEGE, ENCLAVE))
-    after = snap(D2, SAA=shapely.MultiPolygon([poly(MAIN), poly(CITY), poly(AIRPORT)]),
-                 IS=poly(SIEGE, CITY, AIRPORT))
+    before = snap(
+        D1, SAA=shapely.MultiPolygon([poly(MAIN), poly(ENCLAVE)]), IS=poly(SIEGE, ENCLAVE)
+    )
+    after = snap(
+        D2,
+        SAA=shapely.MultiPolygon([poly(MAIN), poly(CITY), poly(AIRPORT)]),
+        IS=poly(SIEGE, CITY, AIRPORT),
+    )
     places = [Place("Deir ez-Zour", 40.05, 35.33), Place("Palmyra", 38.27, 34.55)]
     d = diff(before, after, places=places)
     corridor = ring_km2(CORRIDOR)
@@ -75,6 +84,7 @@ def test_split_by_corridor():
 
 def _nearest_geodesic_km(ring_a, ring_b, step=0.002):
     """Brute force: the shortest Geod.inv distance between densely sampled boundaries."""
+
     def sample(r):
         pts = []
         for (x0, y0), (x1, y1) in zip(r[:-1], r[1:], strict=True):
@@ -95,12 +105,25 @@ def test_pocket_encircled_at_known_distance():
     # FROM: the pocket borders unassigned desert to the east; TO: IS closes the ring
     pocket = ring((40.0, 35.2), (40.15, 35.2), (40.15, 35.4), (40.0, 35.4))
     west_hole = ring((40.0, 35.2), (40.15, 35.2), (40.15, 35.4), (40.0, 35.4))
-    before = snap(D1, SAA=shapely.MultiPolygon([poly(MAIN), poly(pocket)]),
-                  IS=shapely.Polygon(
-                      ring((39.5, 34.8), (40.15, 34.8), (40.15, 35.2), (40.0, 35.2),
-                           (40.0, 35.4), (40.15, 35.4), (40.15, 35.8), (39.5, 35.8))))
-    after = snap(D2, SAA=shapely.MultiPolygon([poly(MAIN), poly(pocket)]),
-                 IS=poly(SIEGE, west_hole))
+    before = snap(
+        D1,
+        SAA=shapely.MultiPolygon([poly(MAIN), poly(pocket)]),
+        IS=shapely.Polygon(
+            ring(
+                (39.5, 34.8),
+                (40.15, 34.8),
+                (40.15, 35.2),
+                (40.0, 35.2),
+                (40.0, 35.4),
+                (40.15, 35.4),
+                (40.15, 35.8),
+                (39.5, 35.8),
+            )
+        ),
+    )
+    after = snap(
+        D2, SAA=shapely.MultiPolygon([poly(MAIN), poly(pocket)]), IS=poly(SIEGE, west_hole)
+    )
     d = diff(before, after)
     (enc,) = [e for e in d.events if e.type == "encircled"]
     assert enc.faction == "SAA" and enc.details["by"] == ["IS"]
@@ -124,8 +147,9 @@ def test_pocket_encircled_at_known_distance():
 
 
 def test_pocket_eliminated():
-    before = snap(D1, SAA=shapely.MultiPolygon([poly(MAIN), poly(ENCLAVE)]),
-                  IS=poly(SIEGE, ENCLAVE))
+    before = snap(
+        D1, SAA=shapely.MultiPolygon([poly(MAIN), poly(ENCLAVE)]), IS=poly(SIEGE, ENCLAVE)
+    )
     after = snap(D2, SAA=poly(MAIN), IS=poly(SIEGE))
     d = diff(before, after)
     (lost,) = [e for e in d.events if e.type == "pocket_lost"]
@@ -163,7 +187,9 @@ def test_contested_ground_moves_to_one_side():
     assert rel(d.holders_from["contested"], km2) < 1e-6 and "contested" not in d.holders_to
     saa, sdf = d.faction("SAA"), d.faction("SDF")
     assert rel(saa.lost_km2, km2) < 1e-6 and saa.gained_km2 == pytest.approx(0, abs=1e-9)
-    assert sdf.gained_km2 == pytest.approx(0, abs=1e-9) and sdf.net_km2 == pytest.approx(0, abs=1e-9)
+    assert sdf.gained_km2 == pytest.approx(0, abs=1e-9) and sdf.net_km2 == pytest.approx(
+        0, abs=1e-9
+    )
     assert rel(d.holders_to["SDF"] - d.holders_from["SDF"], km2) < 1e-6
     assert rel(d.holders_from["SDF"], ring_km2(b_only)) < 1e-6
 
@@ -177,8 +203,16 @@ def test_ground_taken_from_unassigned_and_clip():
     assert rel(d.transfers[0].area_km2, ring_km2(b)) < 1e-6
     assert rel(d.aoi_km2, ring_km2(ab)) < 1e-6
     # with a clip outline the area of interest is the outline
-    outline = ring((37.0, 35.0), (38.0, 35.0), (39.0, 35.0), (40.0, 35.0), (40.0, 36.0),
-                   (39.0, 36.0), (38.0, 36.0), (37.0, 36.0))
+    outline = ring(
+        (37.0, 35.0),
+        (38.0, 35.0),
+        (39.0, 35.0),
+        (40.0, 35.0),
+        (40.0, 36.0),
+        (39.0, 36.0),
+        (38.0, 36.0),
+        (37.0, 36.0),
+    )
     d = diff(snap(D1, IS=poly(a)), snap(D2, IS=poly(ab)), clip=poly(outline))
     assert rel(d.aoi_km2, ring_km2(outline)) < 1e-6
     assert rel(d.holders_to["unassigned"], ring_km2(outline) - ring_km2(ab)) < 1e-6
@@ -207,12 +241,19 @@ def test_identical_snapshots_change_nothing():
 
 def test_timeline_rows():
     s1 = snap(D1, SAA=shapely.MultiPolygon([poly(MAIN), poly(ENCLAVE)]), IS=poly(SIEGE, ENCLAVE))
-    s2 = snap(D2, SAA=shapely.MultiPolygon([poly(MAIN), poly(CITY), poly(AIRPORT)]),
-              IS=poly(SIEGE, CITY, AIRPORT))
+    s2 = snap(
+        D2,
+        SAA=shapely.MultiPolygon([poly(MAIN), poly(CITY), poly(AIRPORT)]),
+        IS=poly(SIEGE, CITY, AIRPORT),
+    )
     s3 = snap(dt.date(2017, 1, 20), IS=poly(SIEGE))
     rows = list(timeline([s1, s2, s3]))
     assert [(r.date_from, r.faction) for r in rows] == [
-        (D1, "SAA"), (D1, "IS"), (D2, "SAA"), (D2, "IS")]
+        (D1, "SAA"),
+        (D1, "IS"),
+        (D2, "SAA"),
+        (D2, "IS"),
+    ]
     assert rel(rows[0].lost_km2, ring_km2(CORRIDOR)) < 1e-6
     assert rel(rows[1].gained_km2, ring_km2(CORRIDOR)) < 1e-6
     assert (rows[0].parts_from, rows[0].parts_to) == (2, 3)

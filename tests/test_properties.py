@@ -110,11 +110,13 @@ def test_transfers_gains_and_losses_add_up(cov):
         claims1 = [k for k, c in zip(km2, before, strict=True) if c and f.faction in c]
         claims2 = [k for k, c in zip(km2, after, strict=True) if c and f.faction in c]
         gained = sum(
-            k for k, b, a in zip(km2, before, after, strict=True)
+            k
+            for k, b, a in zip(km2, before, after, strict=True)
             if a and f.faction in a and not (b and f.faction in b)
         )
         lost = sum(
-            k for k, b, a in zip(km2, before, after, strict=True)
+            k
+            for k, b, a in zip(km2, before, after, strict=True)
             if b and f.faction in b and not (a and f.faction in a)
         )
         assert abs(f.area_from_km2 - sum(claims1)) <= tol

@@ -111,8 +111,16 @@ def test_raw_export_with_fill_rules_matches_next_day_file(shared_data, tmp_path)
 def test_syria_diff_saa_gains_and_losses(shared_data):
     r = CliRunner().invoke(
         main,
-        ["diff", "2024-12-03", "2024-12-05", str(shared_data / "syria-control-2024-12"),
-         "--faction-field", "layer", "--format", "json"],
+        [
+            "diff",
+            "2024-12-03",
+            "2024-12-05",
+            str(shared_data / "syria-control-2024-12"),
+            "--faction-field",
+            "layer",
+            "--format",
+            "json",
+        ],
     )
     assert r.exit_code == 0, r.output
     d = json.loads(r.output)
@@ -131,8 +139,10 @@ def test_ukraine_month_timeline(shared_data, tmp_path):
     month.mkdir()
     for f in sorted((shared_data / "ukraine-occupied-daily").glob("deepstatemap_data_202411*")):
         shutil.copy(f, month / f.name)  # a working copy in tmp, never in the project
-    daily = {d: frontmap.area_km2(s.territories["nov"])
-             for d, s in frontmap.read_layers(month).snapshots.items()}
+    daily = {
+        d: frontmap.area_km2(s.territories["nov"])
+        for d, s in frontmap.read_layers(month).snapshots.items()
+    }
     r = CliRunner().invoke(main, ["timeline", str(month), "--format", "json"])
     assert r.exit_code == 0, r.output
     rows = json.loads(r.output)
