@@ -345,13 +345,23 @@ def _ring(ring, notes: list[str], where: str):
             f"{where}: not closed (first position {_fmt(arr[0])}, last {_fmt(arr[-1])}); closed it"
         )
         arr = np.vstack([arr, arr[:1]])
-    distinct = len(np.unique(arr, axis=0))
+    distinct = _distinct_up_to_3(arr)
     if len(arr) < 4 or distinct < 3:
         notes.append(
             f"{where}: degenerate ring ({len(arr)} positions, {distinct} distinct) dropped"
         )
         return None
     return arr
+
+
+def _distinct_up_to_3(arr: np.ndarray) -> int:
+    """How many distinct positions a ring has, counting no further than 3 (O(n))."""
+    differs = (arr != arr[0]).any(axis=1)
+    if not differs.any():
+        return 1
+    second = arr[int(np.argmax(differs))]
+    third = differs & (arr != second).any(axis=1)
+    return 3 if third.any() else 2
 
 
 def _fmt(p) -> str:

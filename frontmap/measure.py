@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import shapely
 
 from .geodesy import area_km2
@@ -23,6 +24,7 @@ __all__ = [
     "areas",
     "CONTESTED",
     "UNASSIGNED",
+    "components",
 ]
 
 CONTESTED = "contested"
@@ -117,3 +119,23 @@ def areas(snapshots: Iterable[Snapshot], min_part_km2: float = 1.0) -> list[Area
         if km2 > 0:
             rows.append(AreaRow(snap.date, CONTESTED, km2, count_parts(contested, min_part_km2)))
     return rows
+
+
+def components(n: int, left, right) -> np.ndarray:
+    """Connected components of a graph of ``n`` nodes given as edge arrays:
+    a label per node (the smallest node index of its component)."""
+    labels = np.arange(n)
+    left = np.asarray(left, dtype=np.intp)
+    right = np.asarray(right, dtype=np.intp)
+    if len(left) == 0:
+        return labels
+    while True:
+        low = np.minimum(labels[left], labels[right])
+        new = labels.copy()
+        np.minimum.at(new, left, low)
+        np.minimum.at(new, right, low)
+        np.minimum.at(new, labels, new)  # pull each root down to its best label
+        new = new[new]
+        if np.array_equal(new, labels):
+            return labels
+        labels = new

@@ -19,7 +19,7 @@ import numpy as np
 import shapely
 
 from .geodesy import area_km2, distance_km, length_km
-from .measure import UNASSIGNED, polygonal
+from .measure import UNASSIGNED, components, polygonal
 from .model import Place, Snapshot
 
 __all__ = [
@@ -57,25 +57,20 @@ def _link(parts: list[Part], link_km: float) -> list[Part]:
     n = len(parts)
     if n < 2 or link_km <= 0:
         return parts
-    parent = list(range(n))
-
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     geoms = [p.geom for p in parts]
     tree = shapely.STRtree(geoms)
     max_lat = max(abs(shapely.bounds(g)[1]) for g in geoms) + 1
     deg = link_km / (111.32 * max(math.cos(math.radians(min(max_lat, 89))), 0.01))
     left, right = tree.query(geoms, predicate="dwithin", distance=deg)
-    for i, j in zip(left.tolist(), right.tolist(), strict=True):
-        if i < j and find(i) != find(j) and distance_km(geoms[i], geoms[j]) < link_km:
-            parent[find(i)] = find(j)
+    keep = [
+        k
+        for k, (i, j) in enumerate(zip(left.tolist(), right.tolist(), strict=True))
+        if i < j and distance_km(geoms[i], geoms[j]) < link_km
+    ]
+    labels = components(n, left[keep], right[keep])
     groups: dict[int, list[Part]] = {}
     for i, p in enumerate(parts):
-        groups.setdefault(find(i), []).append(p)
+        groups.setdefault(int(labels[i]), []).append(p)
     out = []
     for members in groups.values():
         if len(members) == 1:

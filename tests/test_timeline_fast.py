@@ -1,0 +1,154 @@
+"""The windowed timeline gives the numbers of the plain overlay; parallel runs agree."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import frontmap
+from frontmap.measure import components
+from frontmap.model import Snapshot
+from frontmap.parallel import executor
+from frontmap.timeline import change_windows, measure_territory, pair_change, timeline
+
+from .conftest import GEOD
+
+
+def plain_km2(geom) -> float:
+    """The straightforward geodesic area, written here independently of frontmap."""
+    total = 0.0
+    for p in shapely.get_parts(geom):
+        if p.geom_type == "Polygon":
+            total += abs(GEOD.geometry_area_perimeter(shapely.orient_polygons(p))[0])
+    return total / 1e6
+
+
+def plain_change(a, b):
+    return plain_km2(shapely.difference(b, a)), plain_km2(shapely.difference(a, b))
+
+
+def largest(geom):
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"]
+    return max(parts, key=lambda p: p.area)
+
+
+def wiggly(seed, n=400, cx=37.5, cy=48.0, r=1.0):
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    rad = r * (1 + 0.15 * np.sin(5 * t) + 0.05 * rng.standard_normal(n))
+    ring = np.column_stack([cx + rad * np.cos(t) * 1.4, cy + rad * np.sin(t)])
+    return largest(shapely.make_valid(shapely.Polygon(np.round(ring, 6))))
+
+
+def moved(poly, seed, k=6, scale=0.02):
+    """The same polygon with a few vertex runs pushed around (a day at the front)."""
+    rng = np.random.default_rng(seed)
+    c = shapely.get_coordinates(poly.exterior)[:-1].copy()
+    for start in rng.integers(0, len(c), size=k):
+        run = slice(start, min(start + rng.integers(2, 12), len(c)))
+        c[run] += rng.normal(0, scale, size=(len(c[run]), 2))
+    return largest(shapely.make_valid(shapely.Polygon(np.round(c, 6))))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_windowed_equals_plain_on_local_changes(seed):
+    a = wiggly(seed)
+    b = moved(a, seed + 100)
+    got = pair_change(measure_territory(a), measure_territory(b))
+    want = plain_change(a, b)
+    assert got == pytest.approx(want, abs=1e-6)
+    assert len(change_windows(measure_territory(a), measure_territory(b))) >= 1
+
+
+def test_changes_everywhere_and_identical_snapshots():
+    a = wiggly(1)
+    everywhere = shapely.affinity.translate(a, 0.003, -0.002)  # every vertex moved
+    got = pair_change(measure_territory(a), measure_territory(everywhere))
+    assert got == pytest.approx(plain_change(a, everywhere), abs=1e-6)
+    assert got[0] > 0 and got[1] > 0
+    same = shapely.Polygon(shapely.get_coordinates(a.exterior)[::-1])  # other orientation
+    assert pair_change(measure_territory(a), measure_territory(same)) == (0.0, 0.0)
+    assert len(change_windows(measure_territory(a), measure_territory(same))) == 0
+
+
+def test_appearing_and_vanishing_territory():
+    a = measure_territory(wiggly(2))
+    assert pair_change(None, a) == (a.area, 0.0)
+    assert pair_change(a, None) == (0.0, a.area)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 30), st.floats(0.001, 0.2))
+def test_windowed_equals_plain_property(seed, k, scale):
+    a = wiggly(seed, n=200)
+    b = moved(a, seed + 1, k=k, scale=scale)
+    got = pair_change(measure_territory(a), measure_territory(b))
+    assert got == pytest.approx(plain_change(a, b), abs=1e-6)
+
+
+def test_components_match_a_plain_search():
+    rng = np.random.default_rng(0)
+    for n in (1, 5, 50, 300):
+        left = rng.integers(0, n, size=n // 2)
+        right = rng.integers(0, n, size=n // 2)
+        labels = components(n, left, right)
+        # reference: repeated relaxation in pure python
+        ref = list(range(n))
+        changed = True
+        while changed:
+            changed = False
+            for i, j in zip(left.tolist(), right.tolist(), strict=True):
+                m = min(ref[i], ref[j])
+                if ref[i] != m or ref[j] != m:
+                    ref[i] = ref[j] = m
+                    changed = True
+        assert labels.tolist() == ref
+
+
+def _series(n=30):
+    base = wiggly(7, n=300)
+    snaps, geom = [], base
+    other = shapely.Polygon([(40, 47), (41, 47), (41, 48), (40, 48)])
+    for i in range(n):
+        if i % 5 != 3:  # every fifth day nothing changes
+            geom = moved(geom, 1000 + i, k=3, scale=0.01)
+        snaps.append(Snapshot(dt.date(2024, 1, 1) + dt.timedelta(days=i),
+                              {"A": geom, "B": other}))
+    return snaps
+
+
+def test_series_matches_plain_and_parallel_is_identical():
+    snaps = _series()
+    serial = list(timeline(snaps))
+    for r, (a, b) in zip(serial[::2], zip(snaps[:-1], snaps[1:], strict=True), strict=True):
+        assert (r.gained_km2, r.lost_km2) == pytest.approx(
+            plain_change(a.territories["A"], b.territories["A"]), abs=1e-6)
+    with executor(2) as ex:
+        parallel = list(timeline(snaps, executor=ex, chunk=4))
+    assert parallel == serial
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_identical_rows():
+    distributed = pytest.importorskip("dask.distributed")
+    snaps = _series(20)
+    serial = list(timeline(snaps))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        with executor(scheduler=cluster.scheduler_address) as ex:
+            rows = list(timeline(snaps, executor=ex, chunk=3))
+    assert rows == serial
+
+
+@pytest.mark.slow
+def test_real_archive_fast_path_equals_plain_overlay(shared_data):
+    snaps = list(frontmap.iter_snapshots(shared_data / "ukraine-occupied-daily"))
+    rows = list(timeline(snaps))
+    assert len(rows) == 78
+    for r, a, b in zip(rows, snaps[:-1], snaps[1:], strict=True):
+        ga, gb = a.territories["ukraine-occupied-daily"], b.territories["ukraine-occupied-daily"]
+        want = plain_change(ga, gb)
+        assert abs(r.gained_km2 - want[0]) < 0.01 and abs(r.lost_km2 - want[1]) < 0.01, r
