@@ -82,9 +82,16 @@ class Transfer:
     to_holder: str
     area_km2: float
     geom: shapely.Geometry = field(default=None, repr=False)
+    #: the place nearest the largest piece of this ground (None without places)
+    near: str | None = None
 
     def as_dict(self) -> dict:
-        return {"from": self.from_holder, "to": self.to_holder, "area_km2": self.area_km2}
+        return {
+            "from": self.from_holder,
+            "to": self.to_holder,
+            "area_km2": self.area_km2,
+            "near": self.near,
+        }
 
 
 @dataclass
@@ -236,6 +243,13 @@ def _front_lines(t_from: dict, t_to: dict, order: list[str]) -> list[FrontLine]:
 
 # ---------------------------------------------------------------------------
 # events
+
+
+def _near_largest(geom, places) -> str | None:
+    if not places or geom is None or geom.is_empty:
+        return None
+    pieces = list(shapely.get_parts(geom))
+    return nearest_place(max(pieces, key=area_km2), places)
 
 
 def _overlap_km2(a, b) -> float:
@@ -471,7 +485,7 @@ def diff(
 
     holder_order = [*ids, CONTESTED, UNASSIGNED]
     transfers = [
-        Transfer(a, b, km2, geoms[(a, b)])
+        Transfer(a, b, km2, geoms[(a, b)], _near_largest(geoms[(a, b)], places))
         for (a, b), km2 in sorted(
             matrix.items(),
             key=lambda kv: (-kv[1], holder_order.index(kv[0][0]), holder_order.index(kv[0][1])),

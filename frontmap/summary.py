@@ -26,6 +26,13 @@ def _holder(h: str, names: dict[str, str] | None) -> str:
     return (names or {}).get(h, h)
 
 
+def _near(d: Diff, a: str, b: str) -> str:
+    for t in d.transfers:
+        if t.from_holder == a and t.to_holder == b and t.near:
+            return f" near {t.near}"
+    return ""
+
+
 def _list(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
@@ -55,24 +62,24 @@ def _faction_sentence(d: Diff, fid: str, names, min_km2: float, said: set) -> st
         if to_others:
             b, km2 = to_others[0]
             share = "all of it" if km2 >= 0.995 * f.lost_km2 else f"{km2_text(km2)} of it"
-            lead += f", {share} to {_holder(b, names)}"
+            lead += f", {share} to {_holder(b, names)}{_near(d, fid, b)}"
             said.add((fid, b))
         clauses.append(lead)
         if from_others:
             a, km2 = from_others[0]
-            clauses.append(f"took {km2_text(km2)} from {_holder(a, names)}")
+            clauses.append(f"took {km2_text(km2)} from {_holder(a, names)}{_near(d, a, fid)}")
             said.add((a, fid))
     elif f.gained_km2 >= min_km2:
         lead = f"{name} gained {km2_text(f.gained_km2)}{pct}"
         if from_others:
             a, km2 = from_others[0]
             share = "all of it" if km2 >= 0.995 * f.gained_km2 else f"{km2_text(km2)} of it"
-            lead += f", {share} from {_holder(a, names)}"
+            lead += f", {share} from {_holder(a, names)}{_near(d, a, fid)}"
             said.add((a, fid))
         clauses.append(lead)
         if to_others:
             b, km2 = to_others[0]
-            clauses.append(f"lost {km2_text(km2)} to {_holder(b, names)}")
+            clauses.append(f"lost {km2_text(km2)} to {_holder(b, names)}{_near(d, fid, b)}")
             said.add((fid, b))
     else:
         return None
