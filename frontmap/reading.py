@@ -548,19 +548,30 @@ class Catalog:
             territories[fid] = geom
         return Snapshot(date, territories, tuple(sorted(set(sources))))
 
-    def iter_snapshots(self, progress: Progress | None = None) -> Iterator[Snapshot]:
+    def files_for(self, dates=None) -> list[Source]:
+        """The files that may hold territory for ``dates`` (all files when None):
+        the files whose name or folder gives one of those dates, and every file
+        whose name and folder give no date (its dates are in its features)."""
+        if dates is None:
+            return list(self.sources)
+        wanted = set(dates)
+        return [s for s in self.sources if s.hinted_date is None or s.hinted_date in wanted]
+
+    def iter_snapshots(self, progress: Progress | None = None, dates=None) -> Iterator[Snapshot]:
         """Snapshots in date order, reading each date's files when it is reached.
 
         Files whose name or folder gives no date (layout 2) are read first.
+        ``dates``: read and yield only these dates.
         """
+        wanted = None if dates is None else set(dates)
         dated: dict[dt.date, list[Source]] = defaultdict(list)
         undated: list[Source] = []
-        for s in self.sources:
+        for s in self.files_for(wanted):
             (dated[s.hinted_date] if s.hinted_date else undated).append(s)
         pending: dict[dt.date, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         pending_src: dict[dt.date, list[str]] = defaultdict(list)
         done = 0
-        total = len(self.sources)
+        total = sum(len(v) for v in dated.values()) + len(undated)
         for s in undated:
             for (d, fid), geoms in self.read_source(s).items():
                 pending[d][fid].extend(geoms)
@@ -586,14 +597,16 @@ class Catalog:
                 for fid, geoms in pending.pop(d).items():
                     pieces[fid].extend(geoms)
                 srcs.extend(pending_src.pop(d, []))
-            if pieces:
+            if pieces and (wanted is None or d in wanted):
                 yield self._assemble(d, pieces, srcs)
         # dates only found in properties of files filed under a later date
         for d in sorted(pending):
-            yield self._assemble(d, pending[d], pending_src.get(d, []))
+            if wanted is None or d in wanted:
+                yield self._assemble(d, pending[d], pending_src.get(d, []))
 
-    def read(self, progress: Progress | None = None) -> Layers:
-        snaps = sorted(self.iter_snapshots(progress), key=lambda s: s.date)
+    def read(self, progress: Progress | None = None, dates=None) -> Layers:
+        """Read everything (or only ``dates``) into a :class:`Layers`."""
+        snaps = sorted(self.iter_snapshots(progress, dates), key=lambda s: s.date)
         merged: dict[dt.date, Snapshot] = {}
         for s in snaps:  # the late-found dates may repeat an earlier one
             if s.date in merged:
