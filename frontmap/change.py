@@ -41,8 +41,21 @@ __all__ = [
     "holders",
     "shared_border",
     "TRANSFER_MIN_KM2",
+    "FACTION_COLUMNS",
 ]
 
+#: the per-faction columns of a diff, in order (CSV and tables)
+FACTION_COLUMNS = [
+    "faction",
+    "area_from_km2",
+    "area_to_km2",
+    "gained_km2",
+    "lost_km2",
+    "net_km2",
+    "change_pct",
+    "parts_from",
+    "parts_to",
+]
 #: transfers smaller than this are left out of the JSON list (kept in the matrix)
 TRANSFER_MIN_KM2 = 0.01
 _EVENT_ORDER = ("split", "merge", "encircled", "new_pocket", "pocket_lost")

@@ -342,17 +342,6 @@ def split_dates_and_layers(args, max_dates: int, ctx) -> tuple[list, Path]:
 # diff
 
 
-DIFF_FACTION_COLUMNS = [
-    "faction",
-    "area_from_km2",
-    "area_to_km2",
-    "gained_km2",
-    "lost_km2",
-    "net_km2",
-    "change_pct",
-    "parts_from",
-    "parts_to",
-]
 
 
 @main.command()
@@ -390,19 +379,21 @@ def diff(date_from, date_to, layers, fmt, min_part_km2, link_km, places, **kw):
 
 
 def render_diff(d, fmt: str, summary: str) -> str:
+    from .change import FACTION_COLUMNS
+
     data = d.as_dict()
     if fmt == "json":
         return to_json(data)
     rows = data["factions"]
     kinds = {"net_km2": "signed", "change_pct": "pct"}
     if fmt == "csv":
-        return render_rows(rows, DIFF_FACTION_COLUMNS, "csv")
+        return render_rows(rows, FACTION_COLUMNS, "csv")
     out = []
     if fmt == "md":
         out.append(f"## Change {data['from']} to {data['to']}\n\n{summary}\n\n")
     else:
         out.append(f"Change {data['from']} -> {data['to']}\n\n")
-    out.append(render_rows(rows, DIFF_FACTION_COLUMNS, fmt, kinds))
+    out.append(render_rows(rows, FACTION_COLUMNS, fmt, kinds))
     if data["transfers"]:
         out.append(
             "\nTransfers (km² that passed from one holder to another)\n\n"
@@ -621,6 +612,86 @@ def write_stream(rows, columns: list[str], fmt: str) -> None:
         out.write("\n]\n" if not first else "]\n")
         return
     echo_output(render_rows([r.as_dict() for r in rows], columns, fmt))
+
+
+# ---------------------------------------------------------------------------
+# build
+
+
+@main.command()
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="frontmap.toml",
+    show_default=True,
+    metavar="FILE",
+    help="The manifest.",
+)
+@jobs_options
+@click.option("--check", is_flag=True, help="Write nothing; list stale or missing outputs, "
+              "exit 1 if any (for CI that verifies committed maps).")
+@click.option("--force", is_flag=True, help="Rebuild every entry, even the up-to-date ones.")
+def build(config, jobs, scheduler, check, force):
+    """Build every map and table of a manifest (frontmap.toml) into its output folder,
+    plus index.html. Only entries whose inputs changed are rebuilt (layer file
+    contents, the manifest entry, frontmap's version); a run with nothing to do
+    writes nothing. A failing entry is reported and the others are still built
+    (exit 1). Same bytes whatever --jobs.
+
+    Example: frontmap build --jobs 2
+    """
+    from .build import build as run_build
+    from .build import load_manifest
+    from .parallel import auto_jobs
+
+    manifest = load_manifest(config)
+    bar = _BuildProgress()
+    report = run_build(
+        manifest,
+        jobs=jobs or auto_jobs(),
+        scheduler=scheduler,
+        check=check,
+        force=force,
+        progress=bar.entry,
+    )
+    bar.close()
+    for name, why in report.stale.items():
+        if name in (".frontmap-build.json", "index.html"):
+            click.echo(f"stale    {name}: {why}")
+    parts = []
+    if check:
+        parts.append(f"{len(report.stale)} stale" if report.stale else "all outputs up to date")
+        parts.append(f"{len(report.skipped)} current")
+    else:
+        parts.append(f"built {len(report.built)}, skipped {len(report.skipped)}")
+    if report.failed:
+        parts.append(f"failed {len(report.failed)}")
+    click.echo(f"{', '.join(parts)} in {report.seconds:.2f}s "
+               f"(output: {manifest.output})")
+    raise click.exceptions.Exit(EXIT_OK if report.ok else EXIT_DATA)
+
+
+class _BuildProgress:
+    """One line per entry; on a terminal, a progress bar under them."""
+
+    def __init__(self):
+        self.tty = sys.stderr.isatty()
+
+    def entry(self, status, name, seconds, detail, done, total) -> None:
+        if self.tty:
+            click.echo("\r\033[K", err=True, nl=False)
+        timing = f" {seconds:6.2f}s" if status in ("built", "failed") and seconds else ""
+        line = f"{status:<8} {name}{timing}"
+        if detail and status != "skipped":
+            line += f": {detail}"
+        click.echo(line)
+        if self.tty:
+            filled = round(30 * done / max(total, 1))
+            click.echo(f"[{'#' * filled:<30}] {done}/{total}", err=True, nl=False)
+
+    def close(self) -> None:
+        if self.tty:
+            click.echo("\r\033[K", err=True, nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,10 +7,13 @@ complete file, never a partial one, even if the writer is killed.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic", "same_content"]
+__all__ = ["write_atomic", "same_content", "sweep_temporary", "is_temporary"]
+
+_TMP = re.compile(r"^\..+\.tmp$")
 
 
 def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
@@ -45,3 +48,26 @@ def same_content(path: str | os.PathLike, data: bytes | str) -> bool:
             return fh.read() == data
     except OSError:
         return False
+
+
+def is_temporary(path: str | os.PathLike) -> bool:
+    """True for the hidden ``.<name>.<random>.tmp`` files write_atomic uses."""
+    return bool(_TMP.match(Path(path).name))
+
+
+def sweep_temporary(folder: str | os.PathLike) -> list[Path]:
+    """Remove temporary files a killed writer left behind; return what was removed."""
+    removed = []
+    folder = Path(folder)
+    if not folder.is_dir():
+        return removed
+    for dirpath, _dirs, files in os.walk(folder):
+        for name in files:
+            if _TMP.match(name):
+                p = Path(dirpath) / name
+                try:
+                    p.unlink()
+                    removed.append(p)
+                except OSError:
+                    pass
+    return removed
