@@ -8,7 +8,7 @@ from __future__ import annotations
 from .change import Diff
 from .measure import CONTESTED, UNASSIGNED
 
-__all__ = ["summarize", "km2_text"]
+__all__ = ["summarize", "km2_text", "pct_text"]
 
 
 def km2_text(x: float) -> str:
@@ -16,6 +16,15 @@ def km2_text(x: float) -> str:
     if abs(x) >= 10:
         return f"{x:,.0f} km²"
     return f"{x:,.1f} km²"
+
+
+def pct_text(p: float) -> str:
+    """-1.2%, +0.02%, <0.01%: enough digits to show the change is not zero."""
+    if abs(p) >= 1:
+        return f"{p:+.1f}%"
+    if abs(p) >= 0.01:
+        return f"{p:+.2f}%"
+    return "+<0.01%" if p > 0 else "-<0.01%" if p < 0 else "0%"
 
 
 def _holder(h: str, names: dict[str, str] | None) -> str:
@@ -55,7 +64,7 @@ def _faction_sentence(d: Diff, fid: str, names, min_km2: float, said: set) -> st
     new_in = [(a, km2) for a, km2 in from_others if (a, fid) not in said]
     if not new_out and not new_in:
         return None
-    pct = f" ({f.change_pct:+.1f}%)" if f.change_pct is not None else ""
+    pct = f" ({pct_text(f.change_pct)})" if f.change_pct is not None else ""
     clauses = []
     if f.lost_km2 >= min_km2 and f.lost_km2 >= f.gained_km2:
         lead = f"{name} lost {km2_text(f.lost_km2)}{pct}"

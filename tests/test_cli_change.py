@@ -74,7 +74,7 @@ def test_diff_json_schema(siege):
 def test_diff_md_summary_and_csv(siege):
     md = run("diff", "2017-01-09", "2017-01-16", siege, "--format", "md").output
     corridor = ring_km2(CORRIDOR)
-    assert f"IS gained {corridor:,.0f} km² (+0.8%), all of it from SAA near Deir ez-Zour." in md
+    assert f"IS gained {corridor:,.0f} km² (+0.81%), all of it from SAA near Deir ez-Zour." in md
     assert "SAA's pocket near Deir ez-Zour" in md and "was cut in two by IS." in md
     rows = list(
         csv.DictReader(
