@@ -694,5 +694,147 @@ class _BuildProgress:
             click.echo("\r\033[K", err=True, nl=False)
 
 
+# ---------------------------------------------------------------------------
+# compare
+
+
+@main.command(context_settings={"ignore_unknown_options": False})
+@click.argument("args", nargs=-1, metavar="[FROM TO] [LAYERS]")
+@reader_options
+@places_option
+@link_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    metavar="FILE",
+    help="The page to write ('-' for stdout; default: output/FROM_TO.html).",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["side-by-side", "swipe"]),
+    default="side-by-side",
+    show_default=True,
+    help="Two synchronised maps, or one map with a divider to drag.",
+)
+@click.option("--title", metavar="TEXT", help="Headline (default: 'Territorial control, DATES').")
+@click.option("--caption", metavar="TEXT", help="A line of text under the figures.")
+@click.option("--credit", metavar="TEXT", help="Source/credit line, e.g. 'Data: ISW'.")
+@click.option(
+    "--focus",
+    metavar="FACTION|W,S,E,N",
+    help="Initial extent: a faction's ground on either date, or a lon/lat box.",
+)
+@click.option(
+    "--basemap",
+    metavar="tiles|none|FILE",
+    help="Under the factions: OpenStreetMap tiles, nothing, or the polygons of FILE "
+    "(country outlines, say). Default: tiles, or none with --offline.",
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="A page that makes no network request at all (no tiles).",
+)
+@click.option(
+    "--png",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Also write the pair as a print-ready PNG, 1600 px wide.",
+)
+@click.pass_context
+def compare(
+    ctx, args, output, mode, title, caption, credit, focus, basemap, offline, png,
+    min_part_km2, link_km, places, **kw,
+):
+    """A "tale of two maps" page: FROM on the left, TO on the right (default: the
+    first and the last date), pan and zoom in step, ground that changed hands
+    hatched, front lines, pockets and corridors, cities, the area table and a
+    drafted summary. One self-contained HTML file; with --offline it opens with
+    no network at all.
+
+    Example: frontmap compare 2017-01-09 2017-01-16 layers/ --mode swipe --offline
+    """
+    from .change import diff as compute_diff
+    from .outputs import write_atomic
+    from .reading import read_outline
+    from .render import build_scene, compare_page, compare_png, default_title
+    from .render.scene import FocusError
+
+    dates_, layers = split_dates_and_layers(args, 2, ctx)
+    if len(dates_) == 1:
+        raise click.UsageError("give both FROM and TO, or neither (first and last date)", ctx)
+    if basemap is None:
+        basemap = "none" if offline else "tiles"
+    if basemap == "tiles" and offline:
+        raise click.BadParameter(
+            "tiles need the network; use --basemap none or a FILE with --offline",
+            ctx,
+            param_hint="--basemap",
+        )
+    if basemap not in ("tiles", "none") and not Path(basemap).is_file():
+        raise click.BadParameter(
+            f"'{basemap}' is not 'tiles', 'none' or an existing file", ctx, param_hint="--basemap"
+        )
+    result = load_layers(layers, kw, places=places)
+    if dates_:
+        date_from, date_to = dates_
+        if date_from == date_to:
+            raise click.UsageError("FROM and TO are the same date", ctx)
+        s_from, s_to = result.snapshot(date_from), result.snapshot(date_to)
+    else:
+        if len(result.dates) < 2:
+            click.echo(
+                f"frontmap: error: {layers} has one date ({result.dates[0]}); "
+                "compare needs two",
+                err=True,
+            )
+            raise click.exceptions.Exit(EXIT_DATA)
+        s_from, s_to = result.snapshots[result.dates[0]], result.snapshots[result.dates[-1]]
+    d = compute_diff(
+        s_from,
+        s_to,
+        clip=result.clip,
+        places=result.places,
+        min_part_km2=min_part_km2,
+        link_km=link_km,
+        order=result.factions.order(set(s_from.territories) | set(s_to.territories)),
+    )
+    outline = read_outline(basemap) if basemap not in ("tiles", "none") else None
+    try:
+        scene = build_scene(result, d, focus=focus, basemap=outline)
+    except FocusError as exc:
+        raise click.BadParameter(str(exc), ctx, param_hint="--focus") from None
+    title = title or default_title(d.date_from, d.date_to)
+    page = compare_page(
+        result,
+        d,
+        mode=mode,
+        title=title,
+        caption=caption,
+        credit=credit,
+        basemap=outline if outline is not None else basemap,
+        offline=offline,
+        scene=scene,
+    )
+    data = page.encode("utf-8")
+    if output is None:
+        output = Path("output") / f"{d.date_from.isoformat()}_{d.date_to.isoformat()}.html"
+    if str(output) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, data)
+        click.echo(f"wrote {output} ({_kb(len(data))})")
+    if png is not None:
+        image = compare_png(result, d, title=title, caption=caption, credit=credit, scene=scene)
+        write_atomic(png, image)
+        click.echo(f"wrote {png} ({_kb(len(image))})", err=str(output) == "-")
+
+
+def _kb(n: int) -> str:
+    return f"{n / 1000:,.0f} kB" if n >= 1000 else f"{n} B"
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

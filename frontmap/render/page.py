@@ -1,0 +1,471 @@
+"""The "tale of two maps" HTML page (rendering).
+
+One self-contained HTML file: Leaflet's JS and CSS (from the installed
+``XStatic-Leaflet`` package) and our own (``frontmap/static``) are inlined, so
+the page opens from disk with no network at all unless OpenStreetMap tiles are
+asked for. The data travels as JSON in ``<script type="application/json">``
+and the script builds every text node with ``textContent``; every user string
+in the HTML itself goes through :func:`html.escape`.
+
+Hand-written rather than folium: the page needs two maps (or one with a
+swipe divider over two clipped panes), the data as inert JSON rather than JS
+literals, and byte-identical output; folium would have to be stripped of nine
+CDN resources and its random ids, and would contribute only the ``L.map`` and
+``L.geoJSON`` calls.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+from importlib import resources
+
+import numpy as np
+import shapely
+
+from .. import __version__
+from ..change import Diff
+from ..measure import CONTESTED, UNASSIGNED
+from ..summary import summarize
+from .scene import Scene, date_long, date_short
+
+__all__ = ["render_page", "MODES", "OSM_TILES", "json_for_script", "leaflet_assets"]
+
+MODES = ("side-by-side", "swipe")
+OSM_TILES = {
+    "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "attribution": "© OpenStreetMap contributors",
+}
+_PRECISION = 5  # decimals of a degree: about a metre
+
+
+# ---------------------------------------------------------------------------
+# assets
+
+
+@functools.lru_cache(maxsize=1)
+def leaflet_assets() -> tuple[str, str]:
+    """Leaflet's (JS, CSS) from the installed XStatic-Leaflet, ready to inline.
+
+    The source-map comment goes, and so do the CSS ``url(images/...)``
+    references (layer-switcher and default-marker images this page never
+    uses), so that nothing can trigger a request.
+    """
+    from xstatic.pkg import leaflet
+
+    base = resources.files(leaflet.__name__) / "data"
+    js = (base / "leaflet.js").read_text(encoding="utf-8")
+    css = (base / "leaflet.css").read_text(encoding="utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S*", "", js)
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    css = re.sub(r"url\((?!#|data:)[^)]*\)", "none", css)
+    return js, css
+
+
+@functools.lru_cache(maxsize=1)
+def _own_assets() -> tuple[str, str]:
+    base = resources.files("frontmap") / "static"
+    return (
+        (base / "compare.js").read_text(encoding="utf-8"),
+        (base / "compare.css").read_text(encoding="utf-8"),
+    )
+
+
+def _inline(text: str, tag: str) -> str:
+    """Make text safe inside <script> or <style>: no closing tag, no comment opener."""
+    text = re.sub(rf"</({tag})", r"<\\/\1", text, flags=re.IGNORECASE)
+    return text.replace("<!--", "<\\!--")
+
+
+# ---------------------------------------------------------------------------
+# JSON
+
+
+def json_for_script(obj) -> str:
+    """JSON that can sit inside ``<script type="application/json">`` as is.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c``..., and so do U+2028/2029, so no
+    string can close the element or be read as markup.
+    """
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for ch, esc in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(ch, esc)
+    return text
+
+
+def _num(v: float) -> float:
+    return float(f"{v:.{_PRECISION}f}") + 0.0  # + 0.0: no "-0.0"
+
+
+def _ring(coords: np.ndarray, closed: bool) -> list:
+    out: list = []
+    for x, y in coords.tolist():
+        p = [_num(x), _num(y)]
+        if not out or out[-1] != p:
+            out.append(p)
+    if closed:
+        if len(out) < 4:
+            return []
+        if out[0] != out[-1]:
+            out.append(out[0])
+    elif len(out) < 2:
+        return []
+    return out
+
+
+def geojson_geometry(geom) -> dict | None:
+    """A compact GeoJSON geometry, coordinates rounded to 1e-5 degrees (None if empty)."""
+    if geom is None or geom.is_empty:
+        return None
+    polys, lines = [], []
+    for part in shapely.get_parts(geom):
+        t = part.geom_type
+        if t == "Polygon":
+            shell = _ring(shapely.get_coordinates(part.exterior), True)
+            if shell:
+                rings = [shell]
+                for hole in part.interiors:
+                    r = _ring(shapely.get_coordinates(hole), True)
+                    if r:
+                        rings.append(r)
+                polys.append(rings)
+        elif t in ("MultiPolygon", "GeometryCollection", "MultiLineString"):
+            sub = geojson_geometry(part)
+            if sub and sub["type"] == "MultiPolygon":
+                polys.extend(sub["coordinates"])
+            elif sub and sub["type"] == "MultiLineString":
+                lines.extend(sub["coordinates"])
+        elif t in ("LineString", "LinearRing"):
+            r = _ring(shapely.get_coordinates(part), False)
+            if r:
+                lines.append(r)
+    if polys:
+        return {"type": "MultiPolygon", "coordinates": polys}
+    if lines:
+        return {"type": "MultiLineString", "coordinates": lines}
+    return None
+
+
+# ---------------------------------------------------------------------------
+# numbers
+
+
+def _km2(x: float) -> str:
+    x = abs(x)
+    return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
+
+
+def _signed_km2(x: float) -> str:
+    if abs(x) < 0.05:
+        return "0"
+    return ("+" if x > 0 else "\u2212") + _km2(x)
+
+
+def _pct(p: float | None) -> str:
+    if p is None:
+        return "new"
+    if abs(p) < 0.005:
+        return "0%"
+    sign = "+" if p > 0 else "\u2212"
+    digits = 2 if abs(p) < 0.1 else 1
+    return f"{sign}{abs(p):.{digits}f}%"
+
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _swatch(scene: Scene, hid: str) -> str:
+    if hid == CONTESTED:
+        return '<span class="fm-sw fm-sw-contested"></span>'
+    if hid == UNASSIGNED:
+        return '<span class="fm-sw fm-sw-unassigned"></span>'
+    # colours are validated hex (#rrggbb) in the scene
+    return f'<span class="fm-sw" style="background:{_e(scene.color(hid))}"></span>'
+
+
+def _numbers_table(scene: Scene, diff: Diff) -> str:
+    f_label, t_label = date_short(diff.date_from), date_short(diff.date_to)
+    rows = []
+    for f in diff.factions:
+        cls = "fm-up" if f.net_km2 >= 0.05 else "fm-down" if f.net_km2 <= -0.05 else ""
+        rows.append(
+            "<tr>"
+            f"<td>{_swatch(scene, f.faction)}{_e(scene.name(f.faction))}</td>"
+            f'<td class="fm-num">{_km2(f.area_from_km2)}</td>'
+            f'<td class="fm-num">{_km2(f.area_to_km2)}</td>'
+            f'<td class="fm-num {cls}">{_signed_km2(f.net_km2)}</td>'
+            f'<td class="fm-num">{_pct(f.change_pct)}</td>'
+            "</tr>"
+        )
+    for hid in (CONTESTED, UNASSIGNED):
+        a, b = diff.holders_from.get(hid, 0.0), diff.holders_to.get(hid, 0.0)
+        if max(a, b) < 0.05:
+            continue
+        pct = (b - a) / a * 100 if a > 0 else None
+        rows.append(
+            '<tr class="fm-other">'
+            f"<td>{_swatch(scene, hid)}{_e(scene.name(hid))}</td>"
+            f'<td class="fm-num">{_km2(a)}</td><td class="fm-num">{_km2(b)}</td>'
+            f'<td class="fm-num">{_signed_km2(b - a)}</td><td class="fm-num">{_pct(pct)}</td>'
+            "</tr>"
+        )
+    return (
+        '<div class="fm-scroll"><table class="fm-table">'
+        "<caption>Areas in km²: geodesic areas on the WGS84 ellipsoid (what PostGIS "
+        "<code>ST_Area</code> gives for geography), measured on the full-detail data; "
+        "the maps are simplified for display.</caption>"
+        "<thead><tr><th>Held by</th>"
+        f'<th class="fm-num">{_e(f_label)}</th><th class="fm-num">{_e(t_label)}</th>'
+        '<th class="fm-num">Change</th><th class="fm-num">%</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _transfers_table(scene: Scene, diff: Diff, limit: int = 10) -> str:
+    shown = [t for t in diff.transfers if t.area_km2 >= 0.5][:limit]
+    if not shown:
+        return ""
+    rows = "".join(
+        "<tr>"
+        f"<td>{_swatch(scene, t.from_holder)}{_e(scene.name(t.from_holder))}</td>"
+        f"<td>{_swatch(scene, t.to_holder)}{_e(scene.name(t.to_holder))}</td>"
+        f'<td class="fm-num">{_km2(t.area_km2)}</td>'
+        "</tr>"
+        for t in shown
+    )
+    more = len([t for t in diff.transfers if t.area_km2 >= 0.5]) - len(shown)
+    note = f"<caption>{more} smaller transfers not shown.</caption>" if more > 0 else ""
+    return (
+        "<h2>Who took ground from whom</h2>"
+        f'<div class="fm-scroll"><table class="fm-table">{note}<thead><tr><th>From</th>'
+        f'<th>To</th><th class="fm-num">km²</th></tr></thead><tbody>{rows}</tbody></table></div>'
+
+    )
+
+
+# ---------------------------------------------------------------------------
+# legend
+
+
+def _legend(scene: Scene) -> str:
+    items = []
+    d_from, d_to = date_short(scene.date_from), date_short(scene.date_to)
+    for entry in scene.legend:
+        only = ""
+        if entry.on_from and not entry.on_to:
+            only = f' <span class="fm-legend-key">({_e(d_from)} only)</span>'
+        elif entry.on_to and not entry.on_from:
+            only = f' <span class="fm-legend-key">({_e(d_to)} only)</span>'
+        items.append(
+            f'<li data-holder="{_e(entry.id)}">{_swatch(scene, entry.id)}'
+            f"<span>{_e(entry.name)}</span>{only}</li>"
+        )
+    if scene.changed:
+        items.append(
+            '<li><span class="fm-sw fm-sw-changed"></span><span>Changed hands since '
+            f"{_e(d_from)} <span class=\"fm-legend-key\">(hatched in the new holder's "
+            "colour; small areas circled)</span></span></li>"
+        )
+    if not scene.fronts_from.is_empty or not scene.fronts_to.is_empty:
+        items.append('<li><span class="fm-sw fm-sw-front"></span><span>Front line</span></li>')
+    if scene.events:
+        items.append(
+            '<li><span class="fm-sw fm-sw-event"></span><span>Pocket or corridor '
+            "(labelled)</span></li>"
+        )
+    if scene.places:
+        items.append('<li><span class="fm-sw fm-sw-place"></span><span>City</span></li>')
+    return f'<ul class="fm-legend" aria-label="Legend">{"".join(items)}</ul>'
+
+
+# ---------------------------------------------------------------------------
+# data for the script
+
+
+def _payload(scene: Scene, diff: Diff, mode: str, tiles: dict | None) -> dict:
+    ids = [e.id for e in scene.legend]
+    for c in scene.changed:
+        for h in (c.from_id, c.to_id):
+            if h not in ids:
+                ids.append(h)
+    index = {h: i for i, h in enumerate(ids)}
+
+    def kind(h):
+        return h if h in (CONTESTED, UNASSIGNED) else "faction"
+
+    def shapes(hs):
+        out = []
+        for h in hs:
+            g = geojson_geometry(h.geom)
+            if g is not None:
+                out.append({"h": index[h.id], "g": g})
+        return out
+
+    changed = []
+    for c in scene.changed:
+        g = geojson_geometry(c.geom)
+        if g is None:
+            continue
+        text = f"{scene.name(c.from_id)} \u2192 {scene.name(c.to_id)}"
+        if c.area_km2 > 0:
+            text += f": {_km2(c.area_km2)} km² in all"
+        changed.append(
+            {
+                "from": index[c.from_id],
+                "to": index[c.to_id],
+                "text": text,
+                "spots": [[_num(x), _num(y), _num(size)] for x, y, size in c.spots],
+                "g": g,
+            }
+        )
+    events = []
+    for e in scene.events:
+        g = geojson_geometry(e.geom)
+        if g is None:
+            continue
+        events.append(
+            {
+                "type": e.type,
+                "label": e.label,
+                "at": [_num(e.anchor[0]), _num(e.anchor[1])],
+                "g": g,
+            }
+        )
+    return {
+        "mode": mode,
+        "dates": {
+            "from": {"iso": diff.date_from.isoformat(), "label": date_long(diff.date_from)},
+            "to": {"iso": diff.date_to.isoformat(), "label": date_long(diff.date_to)},
+        },
+        "view": [_num(v) for v in scene.view],
+        "tiles": tiles,
+        "holders": [
+            {"id": h, "name": scene.name(h), "color": scene.color(h), "kind": kind(h)}
+            for h in ids
+        ],
+        "from": shapes(scene.from_holders),
+        "to": shapes(scene.to_holders),
+        "changed": changed,
+        "fronts": {
+            "from": geojson_geometry(scene.fronts_from),
+            "to": geojson_geometry(scene.fronts_to),
+        },
+        "events": events,
+        "places": [{"name": p.name, "at": [_num(p.lon), _num(p.lat)]} for p in scene.places],
+        "basemap": geojson_geometry(scene.basemap),
+    }
+
+
+# ---------------------------------------------------------------------------
+# the page
+
+
+def _maps_html(scene: Scene, mode: str) -> str:
+    d_from, d_to = date_long(scene.date_from), date_long(scene.date_to)
+    if mode == "swipe":
+        return (
+            '<div class="fm-maps fm-single">'
+            '<figure class="fm-panel">'
+            '<div class="fm-panel-head fm-badges">'
+            f'<h2 class="fm-badge"><span class="fm-arrow">\u2190</span> {_e(d_from)}</h2>'
+            f'<h2 class="fm-badge">{_e(d_to)} <span class="fm-arrow">\u2192</span></h2>'
+            "</div>"
+            f'<div id="fm-map-swipe" class="fm-map" role="region" aria-label="Map comparing '
+            f'{_e(d_from)} (left of the divider) with {_e(d_to)} (right)"></div>'
+            "</figure></div>"
+            '<div id="fm-divider" class="fm-divider" role="slider" tabindex="0" '
+            'aria-label="Divider between the two dates" aria-orientation="horizontal" '
+            'aria-valuemin="0" aria-valuemax="100" aria-valuenow="50" hidden>'
+            '<span class="fm-knob" aria-hidden="true">\u2039\u203a</span></div>'
+        )
+    days = (scene.date_to - scene.date_from).days
+    later = f"{abs(days)} day{'s' if abs(days) != 1 else ''} {'later' if days >= 0 else 'earlier'}"
+    return (
+        '<div class="fm-maps">'
+        '<figure class="fm-panel">'
+        f'<div class="fm-panel-head"><h2>{_e(d_from)}</h2><span class="fm-tag">Before</span></div>'
+        f'<div id="fm-map-from" class="fm-map" role="region" aria-label="Map of {_e(d_from)}">'
+        "</div></figure>"
+        '<figure class="fm-panel">'
+        f'<div class="fm-panel-head"><h2>{_e(d_to)}</h2><span class="fm-tag">{_e(later)}</span>'
+        "</div>"
+        f'<div id="fm-map-to" class="fm-map" role="region" aria-label="Map of {_e(d_to)}">'
+        "</div></figure></div>"
+    )
+
+
+def render_page(
+    scene: Scene,
+    diff: Diff,
+    *,
+    mode: str = "side-by-side",
+    title: str,
+    caption: str | None = None,
+    credit: str | None = None,
+    tiles: dict | None = None,
+) -> str:
+    """The page as a string (deterministic: the same inputs give the same bytes)."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    leaflet_js, leaflet_css = leaflet_assets()
+    own_js, own_css = _own_assets()
+    names = {e.id: e.name for e in scene.legend}
+    summary = summarize(diff, names=names)
+    d_from, d_to = date_long(diff.date_from), date_long(diff.date_to)
+    if mode == "swipe":
+        dek = (
+            f"Who held which ground on {d_from} and on {d_to}. Drag the divider "
+            "(or focus it and use the arrow keys) to compare."
+        )
+    else:
+        dek = f"Who held which ground on {d_from} and on {d_to}."
+    foot = []
+    if caption:
+        foot.append(f'<p class="fm-caption">{_e(caption)}</p>')
+    credit_line = f"{_e(credit)} · " if credit else ""
+    foot.append(
+        f'<p class="fm-credit">{credit_line}Map and figures: frontmap {_e(__version__)}.</p>'
+    )
+    payload = json_for_script(_payload(scene, diff, mode, tiles))
+    parts = [
+        "<!DOCTYPE html>\n",
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
+        f'<meta name="generator" content="frontmap {_e(__version__)}">\n',
+        f"<title>{_e(title)}</title>\n",
+        f"<style>\n{_inline(leaflet_css, 'style')}\n</style>\n",
+        f"<style>\n{_inline(own_css, 'style')}\n</style>\n",
+        "</head>\n",
+        f'<body class="fm-mode-{_e(mode)}">\n<main class="fm-page">\n',
+        '<header class="fm-head">',
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="fm-dek">{_e(dek)}</p>',
+        "</header>\n",
+        _maps_html(scene, mode),
+        "\n",
+        _legend(scene),
+        "\n",
+        '<div class="fm-body">',
+        '<section class="fm-summary"><h2>What changed</h2>',
+        f"<p>{_e(summary)}</p></section>",
+        '<section class="fm-numbers"><h2>Who holds what</h2>',
+        _numbers_table(scene, diff),
+        _transfers_table(scene, diff),
+        "</section></div>\n",
+        f'<footer class="fm-foot">{"".join(foot)}</footer>\n',
+        "</main>\n",
+        f'<script type="application/json" id="fm-data">{payload}</script>\n',
+        f"<script>\n{_inline(leaflet_js, 'script')}\n</script>\n",
+        f"<script>\n{_inline(own_js, 'script')}\n</script>\n",
+        "</body>\n</html>\n",
+    ]
+    return "".join(parts)

@@ -1,0 +1,517 @@
+"""Geometry prepared for drawing two dates side by side (rendering).
+
+Both the HTML page and the static PNG draw from one :class:`Scene`:
+
+* the *holders* of each date (faction-only ground, ``contested``,
+  ``unassigned``; see :func:`frontmap.change.holders`) are overlaid into one
+  set of faces, each face knowing its holder on both dates. The faces form a
+  polygonal coverage (they come from polygonizing the noded borders of both
+  dates), so :func:`shapely.coverage_simplify` simplifies every shared border
+  once: neighbours keep one border, no gaps or overlaps open, and a border that
+  did not move is drawn identically on both dates;
+* each date's holders are the union of their faces; ground that changed hands
+  is the faces whose holder differs; front lines are the borders two factions'
+  simplified ground share;
+* events (the corridor of a split, pockets) are simplified outlines with a
+  short label.
+
+The simplification tolerance follows the extent (:data:`TOLERANCE_SHARE` of
+its width). Numbers (km²) always come from the analysis (the diff), never
+from the simplified shapes. Nothing here reads or writes files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+
+from ..change import Diff, holders
+from ..measure import CONTESTED, UNASSIGNED, polygonal
+from ..model import Layers, Place
+
+__all__ = [
+    "Scene",
+    "FocusError",
+    "Holder",
+    "Changed",
+    "EventMark",
+    "build_scene",
+    "parse_focus",
+    "date_long",
+    "date_short",
+    "date_range_text",
+    "default_title",
+    "TOLERANCE_SHARE",
+    "CONTESTED_COLOR",
+    "UNASSIGNED_COLOR",
+]
+
+#: simplification tolerance as a share of the extent's width (1/3000)
+TOLERANCE_SHARE = 1 / 3000
+CONTESTED_COLOR = "#9a9a9a"
+UNASSIGNED_COLOR = "#f7f6f2"
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+BBox = tuple[float, float, float, float]
+
+
+class FocusError(ValueError):
+    """A focus that is neither a faction holding ground nor a W,S,E,N box."""
+
+
+# ---------------------------------------------------------------------------
+# dates and titles (no locale: the same bytes on every machine)
+
+
+def date_long(d: dt.date) -> str:
+    """9 January 2017."""
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def date_short(d: dt.date, year: bool = True) -> str:
+    """9 Jan 2017 (or 9 Jan)."""
+    text = f"{d.day} {_MONTHS[d.month - 1][:3]}"
+    return f"{text} {d.year}" if year else text
+
+
+def date_range_text(a: dt.date, b: dt.date) -> str:
+    """9 Jan → 16 Jan 2017; 11 Dec 2016 → 9 Jan 2017."""
+    return f"{date_short(a, year=a.year != b.year)} → {date_short(b)}"
+
+
+def default_title(date_from: dt.date, date_to: dt.date, region: str | None = None) -> str:
+    """``Syria and Iraq, 9 Jan → 16 Jan 2017`` (``Territorial control, ...`` without region)."""
+    return f"{region or 'Territorial control'}, {date_range_text(date_from, date_to)}"
+
+
+# ---------------------------------------------------------------------------
+# the scene
+
+
+@dataclass
+class Holder:
+    """One holder's simplified ground on one date (one drawable shape)."""
+
+    id: str
+    name: str
+    color: str
+    geom: shapely.Geometry
+
+
+@dataclass
+class Changed:
+    """Ground that passed from one holder to another (simplified), with its km²."""
+
+    from_id: str
+    to_id: str
+    area_km2: float
+    geom: shapely.Geometry
+    #: where to draw a ring when the ground is too small to see: (lon, lat, size in degrees)
+    spots: list[tuple[float, float, float]] = field(default_factory=list)
+
+
+@dataclass
+class EventMark:
+    """A topology event to mark on the TO map: outline plus a short label."""
+
+    type: str
+    faction: str
+    label: str
+    geom: shapely.Geometry
+    anchor: tuple[float, float]
+
+
+@dataclass
+class LegendEntry:
+    id: str
+    name: str
+    color: str
+    on_from: bool
+    on_to: bool
+
+
+@dataclass
+class Scene:
+    """Everything a renderer draws, in lon/lat WGS84, in display order."""
+
+    date_from: dt.date
+    date_to: dt.date
+    legend: list[LegendEntry]
+    from_holders: list[Holder]
+    to_holders: list[Holder]
+    changed: list[Changed]
+    fronts_from: shapely.Geometry
+    fronts_to: shapely.Geometry
+    events: list[EventMark]
+    places: list[Place]
+    #: initial view (W, S, E, N)
+    view: BBox
+    #: bounds of all ground drawn (W, S, E, N)
+    extent: BBox
+    tolerance: float
+    basemap: shapely.Geometry | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    colors: dict[str, str] = field(default_factory=dict)
+
+    def name(self, holder: str) -> str:
+        return self.names.get(holder, holder)
+
+    def color(self, holder: str) -> str:
+        return self.colors.get(holder, CONTESTED_COLOR)
+
+
+# ---------------------------------------------------------------------------
+# focus
+
+
+def parse_focus(text: str) -> BBox | str:
+    """``W,S,E,N`` as a bbox tuple, anything else as a faction name (returned as is)."""
+    parts = [p.strip() for p in str(text).split(",")]
+    if len(parts) == 4:
+        try:
+            w, s, e, n = (float(p) for p in parts)
+        except ValueError:
+            return str(text)
+        check_bbox((w, s, e, n))
+        return (w, s, e, n)
+    return str(text)
+
+
+def check_bbox(b: Sequence[float]) -> BBox:
+    w, s, e, n = (float(x) for x in b)
+    if not all(math.isfinite(v) for v in (w, s, e, n)):
+        raise FocusError("focus box must be four finite numbers W,S,E,N")
+    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+        raise FocusError(
+            f"focus box {w:g},{s:g},{e:g},{n:g} is not W,S,E,N in lon/lat "
+            "(west < east within -180..180, south < north within -90..90)"
+        )
+    return (w, s, e, n)
+
+
+def _pad(b: BBox, share: float) -> BBox:
+    w, s, e, n = b
+    dx, dy = (e - w) * share, (n - s) * share
+    return (max(w - dx, -180.0), max(s - dy, -90.0), min(e + dx, 180.0), min(n + dy, 90.0))
+
+
+# ---------------------------------------------------------------------------
+# faces
+
+
+def _faces(h_from: dict, h_to: dict):
+    """The overlay of both dates' holders: polygons with their holder on each date."""
+    geoms = [g for g in (*h_from.values(), *h_to.values()) if g is not None and not g.is_empty]
+    if not geoms:
+        return [], [], []
+    lines = shapely.union_all([shapely.boundary(g) for g in geoms])
+    faces = list(shapely.get_parts(shapely.polygonize(list(shapely.get_parts(lines)))))
+    if not faces:
+        return [], [], []
+    pts = shapely.point_on_surface(faces)
+    lab_from = _label(faces, pts, h_from)
+    lab_to = _label(faces, pts, h_to)
+    keep = [i for i in range(len(faces)) if lab_from[i] is not None or lab_to[i] is not None]
+    return [faces[i] for i in keep], [lab_from[i] for i in keep], [lab_to[i] for i in keep]
+
+
+def _label(faces, pts, holders_: dict) -> list[str | None]:
+    ids = [k for k, g in holders_.items() if g is not None and not g.is_empty]
+    out: list[str | None] = [None] * len(faces)
+    if not ids:
+        return out
+    tree = shapely.STRtree([holders_[k] for k in ids])
+    pi, hi = tree.query(pts, predicate="within")
+    for p, h in sorted(zip(pi.tolist(), hi.tolist(), strict=True)):
+        if out[p] is None:
+            out[p] = ids[h]
+    # faces too thin for point_on_surface to land inside: the holder covering most of it
+    for i in [i for i, v in enumerate(out) if v is None]:
+        best, best_a = None, 0.0
+        for h in tree.query(faces[i], predicate="intersects").tolist():
+            a = shapely.area(shapely.intersection(faces[i], holders_[ids[h]]))
+            if a > best_a * (1 + 1e-9):
+                best, best_a = ids[h], a
+        if best is not None and best_a >= 0.5 * shapely.area(faces[i]):
+            out[i] = best
+    return out
+
+
+def _union(geoms) -> shapely.Geometry:
+    geoms = [g for g in geoms if g is not None and not g.is_empty]
+    if not geoms:
+        return shapely.MultiPolygon()
+    if len(geoms) == 1:
+        return geoms[0]
+    try:
+        return polygonal(shapely.coverage_union_all(geoms))
+    except shapely.errors.GEOSException:  # pragma: no cover - a coverage after simplify
+        return polygonal(shapely.union_all(geoms))
+
+
+def _lines(geom) -> shapely.Geometry:
+    """Only the lines of a geometry, merged."""
+    if geom is None or geom.is_empty:
+        return shapely.MultiLineString()
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("LineString", "MultiLineString")]
+    parts = [q for p in parts for q in shapely.get_parts(p) if not q.is_empty]
+    if not parts:
+        return shapely.MultiLineString()
+    merged = shapely.line_merge(shapely.MultiLineString(parts))
+    if merged.geom_type == "LineString":
+        return shapely.MultiLineString([merged])
+    return merged
+
+
+def _front_lines(diff: Diff, which: str, tol: float) -> shapely.Geometry:
+    """The diff's front lines on one date (borders two factions share), simplified.
+
+    Drawn from the analysis (which snaps borders within ``SNAP_M``), so that a
+    front shows where two factions' data nearly meet, as its km are counted.
+    """
+    pieces = []
+    for fl in diff.front_lines:
+        g = fl.geom_from if which == "from" else fl.geom_to
+        lines = _lines(g)
+        if not lines.is_empty:
+            pieces.extend(shapely.get_parts(lines))
+    if not pieces:
+        return shapely.MultiLineString()
+    merged = _lines(shapely.MultiLineString(pieces))
+    return _lines(shapely.simplify(merged, tol, preserve_topology=False))
+
+
+def _add_spots(changed: list[Changed], tol: float, per_group: int = 4, total: int = 16) -> None:
+    """Ring positions for the largest pieces of changed ground (a reader's "look here")."""
+    budget = total
+    for c in changed:
+        parts = [p for p in shapely.get_parts(c.geom) if shapely.area(p) >= 4 * tol * tol]
+        parts.sort(key=lambda p: (-shapely.area(p), shapely.bounds(p).tolist()))
+        for p in parts[: min(per_group, budget)]:
+            x0, y0, x1, y1 = shapely.bounds(p)
+            pt = shapely.point_on_surface(p)
+            c.spots.append((pt.x, pt.y, max(x1 - x0, y1 - y0)))
+        budget -= len(c.spots)
+        if budget <= 0:
+            break
+
+
+def _rank(order: list[str], key: str) -> int:
+    return order.index(key) if key in order else len(order)
+
+
+def _short(name: str, fid: str) -> str:
+    return name if len(name) <= 18 else fid
+
+
+def _event_label(e, names: dict[str, str]) -> str:
+    who = _short(names.get(e.faction, e.faction), e.faction)
+    if e.type == "split":
+        n = e.details.get("parts_after", 2)
+        return f"{who} cut in two" if n == 2 else f"{who} cut into {n} parts"
+    if e.type == "merge":
+        return f"{who} parts joined"
+    if e.type == "encircled":
+        return f"{who} pocket encircled"
+    if e.type == "new_pocket":
+        return f"New {who} pocket"
+    if e.type == "pocket_lost":
+        return f"{who} {'territory' if e.details.get('main') else 'pocket'} lost"
+    return f"{who}: {e.type}"
+
+
+def _anchor(geom) -> tuple[float, float]:
+    parts = list(shapely.get_parts(geom))
+    biggest = max(parts, key=lambda p: (shapely.area(p), shapely.bounds(p).tolist()))
+    p = shapely.point_on_surface(biggest)
+    return (p.x, p.y)
+
+
+def _safe_color(c: str, fallback: str = CONTESTED_COLOR) -> str:
+    return c.lower() if isinstance(c, str) and _HEX.match(c) else fallback
+
+
+# ---------------------------------------------------------------------------
+# build
+
+
+def build_scene(
+    layers: Layers,
+    diff: Diff,
+    *,
+    places: Sequence[Place] | None = None,
+    focus: str | BBox | None = None,
+    basemap: shapely.Geometry | None = None,
+    tolerance: float | None = None,
+) -> Scene:
+    """Prepare the geometry of a FROM/TO comparison for drawing.
+
+    ``focus`` is a faction (id, name or alias: the view fits its ground on
+    either date) or a (W, S, E, N) box; by default the view fits all ground.
+    ``places`` defaults to ``layers.places``. ``basemap`` is an optional
+    geometry (country outlines, say) drawn under the factions.
+    Raises ``ValueError`` for a focus that names no faction holding ground.
+    """
+    s_from = layers.snapshot(diff.date_from)
+    s_to = layers.snapshot(diff.date_to)
+    t_from, t_to = s_from.territories, s_to.territories
+    table = layers.factions
+    ids = table.order(set(t_from) | set(t_to))
+    names = {f: table.get(f).name for f in ids}
+    colors = {f: _safe_color(table.get(f).color) for f in ids}
+    names[CONTESTED] = "Contested (claimed by two or more)"
+    names[UNASSIGNED] = "Claimed by no faction"
+    colors[CONTESTED] = CONTESTED_COLOR
+    colors[UNASSIGNED] = UNASSIGNED_COLOR
+
+    aoi = diff.aoi
+    if aoi is None or aoi.is_empty:
+        aoi = polygonal(shapely.union_all([*t_from.values(), *t_to.values()]))
+    h_from = {k: v for k, v in holders(t_from, aoi).items() if v is not None and not v.is_empty}
+    h_to = {k: v for k, v in holders(t_to, aoi).items() if v is not None and not v.is_empty}
+    if aoi.is_empty:
+        raise ValueError("nothing to draw: no territory on either date")
+    extent: BBox = tuple(float(v) for v in shapely.bounds(aoi))  # type: ignore[assignment]
+    width = max(extent[2] - extent[0], extent[3] - extent[1], 1e-6)
+    tol = float(tolerance) if tolerance is not None else width * TOLERANCE_SHARE
+
+    faces, lab_from, lab_to = _faces(h_from, h_to)
+    simple = list(shapely.coverage_simplify(faces, tol)) if faces else []
+
+    order = [*ids, CONTESTED, UNASSIGNED]
+
+    def dissolve(labels) -> dict[str, shapely.Geometry]:
+        groups: dict[str, list] = {}
+        for g, lab in zip(simple, labels, strict=True):
+            if lab is not None:
+                groups.setdefault(lab, []).append(g)
+        return {k: _union(groups[k]) for k in order if k in groups}
+
+    d_from, d_to = dissolve(lab_from), dissolve(lab_to)
+
+    def holder_list(d: dict) -> list[Holder]:
+        return [
+            Holder(k, names.get(k, k), colors.get(k, CONTESTED_COLOR), g)
+            for k, g in d.items()
+            if not g.is_empty
+        ]
+
+    # ground that changed hands: faces whose holder differs, slivers left out
+    min_area = tol * tol
+    groups: dict[tuple[str, str], list] = {}
+    for g, a, b in zip(simple, lab_from, lab_to, strict=True):
+        if a is None or b is None or a == b or g.is_empty:
+            continue
+        area = shapely.area(g)
+        if area < min_area or area < 0.25 * tol * shapely.length(g):
+            continue
+        groups.setdefault((a, b), []).append(g)
+    def pair_key(kv):
+        (a, b), _ = kv
+        return (-diff.matrix.get((a, b), 0.0), _rank(order, a), _rank(order, b))
+
+    changed = [
+        Changed(a, b, float(diff.matrix.get((a, b), 0.0)), _union(gs))
+        for (a, b), gs in sorted(groups.items(), key=pair_key)
+    ]
+    _add_spots(changed, tol)
+
+    events = []
+    for e in diff.events:
+        g = polygonal(e.geom) if e.geom is not None else None
+        if g is None or g.is_empty:
+            continue
+        gs = polygonal(shapely.simplify(g, tol, preserve_topology=True))
+        if gs.is_empty:
+            gs = g
+        events.append(EventMark(e.type, e.faction, _event_label(e, names), gs, _anchor(g)))
+
+    view = _view(focus, extent, t_from, t_to, table)
+    chosen = list(layers.places if places is None else places)
+    box = _pad(extent, 0.1)
+    shown = [p for p in chosen if box[0] <= p.lon <= box[2] and box[1] <= p.lat <= box[3]]
+
+    base = None
+    if basemap is not None and not basemap.is_empty:
+        clip_box = _pad(
+            (min(view[0], extent[0]), min(view[1], extent[1]),
+             max(view[2], extent[2]), max(view[3], extent[3])),
+            1.0,
+        )
+        base = shapely.clip_by_rect(basemap, *clip_box)
+        base = shapely.simplify(base, tol, preserve_topology=True)
+        if base.is_empty:
+            base = None
+
+    legend = [
+        LegendEntry(k, names[k], colors[k], k in d_from, k in d_to)
+        for k in order
+        if k in d_from or k in d_to
+    ]
+    return Scene(
+        date_from=diff.date_from,
+        date_to=diff.date_to,
+        legend=legend,
+        from_holders=holder_list(d_from),
+        to_holders=holder_list(d_to),
+        changed=changed,
+        fronts_from=_front_lines(diff, "from", tol),
+        fronts_to=_front_lines(diff, "to", tol),
+        events=events,
+        places=shown,
+        view=view,
+        extent=extent,
+        tolerance=tol,
+        basemap=base,
+        names=names,
+        colors=colors,
+    )
+
+
+def _view(focus, extent: BBox, t_from: dict, t_to: dict, table) -> BBox:
+    if focus is None:
+        return _pad(extent, 0.03)
+    if isinstance(focus, str):
+        parsed = parse_focus(focus)
+    else:
+        parsed = check_bbox(focus)
+    if isinstance(parsed, tuple):
+        return parsed
+    wanted = " ".join(parsed.split()).casefold()
+    present = list(dict.fromkeys([*t_from, *t_to]))
+    fid = None
+    for f in present:
+        fac = table.get(f)
+        keys = {f, fac.name, *fac.aliases}
+        if wanted in {" ".join(k.split()).casefold() for k in keys}:
+            fid = f
+            break
+    if fid is None:
+        raise FocusError(
+            f"{parsed!r} names no faction holding ground on either date "
+            f"(factions: {', '.join(present)}) and is not a W,S,E,N box"
+        )
+    geoms = [t[fid] for t in (t_from, t_to) if fid in t]
+    b = np.array([shapely.bounds(g) for g in geoms])
+    box = (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
+    return _pad(box, 0.08)

@@ -1,0 +1,316 @@
+"""The comparison as a print-ready PNG (rendering, matplotlib Agg).
+
+Both dates side by side under a title, ground that changed hands hatched in
+the new holder's colour on the right-hand map, front lines, pockets and
+corridors outlined and labelled, city labels (overlapping ones left out),
+a legend with each faction's net change, caption and credit. The same
+inputs give the same bytes: no timestamp or software version in the file,
+a bundled font (DejaVu Sans), fixed sizes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+
+import numpy as np
+import shapely
+
+from .. import __version__
+from ..change import Diff
+from ..measure import CONTESTED, UNASSIGNED
+from .scene import Scene, date_long
+
+__all__ = ["render_png"]
+
+_DPI = 100
+_INK = "#1b1b1b"
+_MUTED = "#5c6166"
+_BG = "#dfe5e8"
+
+
+def _path(geom):
+    """A matplotlib Path of a (multi)polygon, holes included."""
+    from matplotlib.path import Path
+
+    verts, codes = [], []
+    for poly in shapely.get_parts(geom):
+        if poly.geom_type != "Polygon" or poly.is_empty:
+            continue
+        for ring in (poly.exterior, *poly.interiors):
+            xy = shapely.get_coordinates(ring)
+            if len(xy) < 4:
+                continue
+            verts.extend(xy.tolist())
+            codes.extend([Path.MOVETO] + [Path.LINETO] * (len(xy) - 2) + [Path.CLOSEPOLY])
+    if not verts:
+        return None
+    return Path(np.asarray(verts), codes)
+
+
+def _fill(ax, geom, **kw):
+    from matplotlib.patches import PathPatch
+
+    p = _path(geom)
+    if p is not None:
+        ax.add_patch(PathPatch(p, **kw))
+
+
+def _lines(ax, geom, **kw):
+    if geom is None or geom.is_empty:
+        return
+    for part in shapely.get_parts(geom):
+        if part.geom_type in ("LineString", "LinearRing"):
+            xy = shapely.get_coordinates(part)
+            ax.plot(xy[:, 0], xy[:, 1], **kw)
+        elif part.geom_type == "Polygon":
+            for ring in (part.exterior, *part.interiors):
+                xy = shapely.get_coordinates(ring)
+                ax.plot(xy[:, 0], xy[:, 1], **kw)
+        elif part.geom_type.startswith("Multi"):
+            _lines(ax, part, **kw)
+
+
+def _tint(hex_color: str, share: float) -> tuple[float, float, float]:
+    n = int(hex_color[1:], 16)
+    rgb = [(n >> 16) & 255, (n >> 8) & 255, n & 255]
+    return tuple((v + (255 - v) * share) / 255 for v in rgb)
+
+
+def _km2(x: float) -> str:
+    x = abs(x)
+    return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
+
+
+def _net(x: float) -> str:
+    if abs(x) < 0.05:
+        return "no change"
+    return ("+" if x > 0 else "\u2212") + _km2(x) + " km²"
+
+
+def _draw_map(ax, scene: Scene, which: str, halo) -> list:
+    holders = scene.from_holders if which == "from" else scene.to_holders
+    if scene.basemap is not None:
+        _fill(ax, scene.basemap, facecolor="#f3f1ec", edgecolor="#9aa3a8", linewidth=0.6, zorder=1)
+    for h in holders:
+        if h.id == CONTESTED:
+            _fill(
+                ax, h.geom, facecolor="#e1e1e1", edgecolor="#8a8a8a", hatch="\\\\\\",
+                linewidth=0.0, zorder=2,
+            )
+        elif h.id == UNASSIGNED:
+            _fill(ax, h.geom, facecolor=h.color, edgecolor="#b9b9b9", linewidth=0.4, zorder=2)
+        else:
+            _fill(ax, h.geom, facecolor=h.color, edgecolor="white", linewidth=0.5, zorder=2)
+    labels = []
+    if which == "to":
+        for c in scene.changed:
+            color = scene.color(c.to_id)
+            _fill(
+                ax, c.geom, facecolor=_tint(color, 0.72), edgecolor=color, hatch="////",
+                linewidth=1.3, zorder=3,
+            )
+    _rings(ax, scene, which)
+    front = scene.fronts_from if which == "from" else scene.fronts_to
+    _lines(ax, front, color="#111111", linewidth=1.0, alpha=0.85, zorder=4,
+           solid_joinstyle="round")
+    if which == "to":
+        for e in scene.events:
+            _lines(ax, e.geom, color="#111111", linewidth=1.6, linestyle=(0, (4, 3)), zorder=5)
+            t = ax.annotate(
+                e.label, xy=e.anchor, xytext=(0, 9), textcoords="offset points",
+                ha="center", va="bottom", fontsize=10, fontweight="bold", color="white",
+                bbox={"boxstyle": "round,pad=0.25", "facecolor": "#111111", "edgecolor": "none"},
+                zorder=8,
+            )
+            labels.append((t, None))
+    for p in scene.places:
+        (dot,) = ax.plot(
+            [p.lon], [p.lat], marker="o", linestyle="none", markersize=4.6,
+            markerfacecolor="white", markeredgecolor="#222222", markeredgewidth=1.1, zorder=6,
+        )
+        t = ax.annotate(
+            p.name, xy=(p.lon, p.lat), xytext=(4, 0), textcoords="offset points",
+            ha="left", va="center", fontsize=9.5, fontweight="bold", color=_INK,
+            path_effects=halo, zorder=7,
+        )
+        labels.append((t, dot))
+    return labels
+
+
+def _rings(ax, scene: Scene, which: str) -> None:
+    """Circle changed ground too small to see at print scale (both maps)."""
+    w, _, e, _ = scene.view
+    ax_w_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+    for c in scene.changed:
+        color = scene.color(c.to_id) if which == "to" else "#111111"
+        for x, y, size in c.spots:
+            if size / max(e - w, 1e-9) * ax_w_pt >= 16:
+                continue
+            ax.plot([x], [y], marker="o", markersize=19, markerfacecolor="none",
+                    markeredgecolor="white", markeredgewidth=4.0, zorder=5.5, alpha=0.9)
+            ax.plot([x], [y], marker="o", markersize=19, markerfacecolor="none",
+                    markeredgecolor=color, markeredgewidth=2.0, zorder=5.6,
+                    linestyle="none")
+
+
+def _declutter(fig, labels: list) -> None:
+    """Hide labels (and their dots) overlapping a label drawn before them or leaving
+    their map."""
+    renderer = fig.canvas.get_renderer()
+    kept = []
+    for t, dot in labels:
+        bb = t.get_window_extent(renderer).expanded(1.04, 1.1)
+        ax_bb = t.axes.get_window_extent(renderer)
+        outside = bb.x1 > ax_bb.x1 or bb.x0 < ax_bb.x0 or bb.y0 < ax_bb.y0 or bb.y1 > ax_bb.y1
+        if outside or any(bb.overlaps(k) for k in kept):
+            t.set_visible(False)
+            if dot is not None:
+                dot.set_visible(False)
+        else:
+            kept.append(bb)
+
+
+def render_png(
+    scene: Scene,
+    diff: Diff,
+    *,
+    title: str,
+    caption: str | None = None,
+    credit: str | None = None,
+    width_px: int = 1600,
+) -> bytes:
+    """The PNG bytes, ``width_px`` wide."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib import patheffects, rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    w, s, e, n = scene.view
+    lat0 = math.radians(max(min((s + n) / 2, 85.0), -85.0))
+    aspect = 1 / max(math.cos(lat0), 0.05)
+    fig_w = width_px / _DPI
+    margin, gap = 0.45, 0.35
+    map_w = (fig_w - 2 * margin - gap) / 2
+    ratio = (n - s) * aspect / max(e - w, 1e-9)
+    map_h = min(map_w * ratio, 8.5)
+    map_w_used = min(map_w, map_h / ratio) if ratio > 0 else map_w
+    top_h, legend_h = 1.35, 1.25
+    foot_lines = []
+    if caption:
+        foot_lines.extend(textwrap.wrap(caption, 190))
+    foot_lines.extend(
+        textwrap.wrap(
+            (f"{credit} · " if credit else "")
+            + "Areas: geodesic km² on the WGS84 ellipsoid, from the full-detail data; "
+            f"maps simplified for display. Map: frontmap {__version__}.",
+            190,
+        )
+    )
+    foot_h = 0.3 + 0.24 * len(foot_lines)
+    fig_h = top_h + 0.35 + map_h + legend_h + foot_h
+
+    rc = {
+        "font.family": "DejaVu Sans",
+        "svg.hashsalt": "frontmap",
+        "path.simplify": False,
+        "hatch.linewidth": 1.4,
+    }
+    with rc_context(rc):
+        fig = Figure(figsize=(fig_w, fig_h), dpi=_DPI, facecolor="white")
+        FigureCanvasAgg(fig)
+        y = 1 - 0.3 / fig_h
+        fig.text(margin / fig_w, y, title, fontsize=24, fontweight="bold", color=_INK, va="top")
+        fig.text(
+            margin / fig_w, y - 0.52 / fig_h,
+            f"Who held which ground on {date_long(diff.date_from)} and on "
+            f"{date_long(diff.date_to)}",
+            fontsize=14, color=_MUTED, va="top",
+        )
+        halo = [patheffects.withStroke(linewidth=2.6, foreground="white")]
+        labels = []
+        map_bottom = (legend_h + foot_h) / fig_h
+        for i, which in enumerate(("from", "to")):
+            x0 = margin + i * (map_w + gap) + (map_w - map_w_used) / 2
+            ax = fig.add_axes(
+                (x0 / fig_w, map_bottom, map_w_used / fig_w, map_h / fig_h), facecolor=_BG
+            )
+            ax.set_xlim(w, e)
+            ax.set_ylim(s, n)
+            ax.set_aspect(aspect, adjustable="datalim", anchor="C")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for sp in ax.spines.values():
+                sp.set_edgecolor("#b0b0b0")
+                sp.set_linewidth(0.8)
+            labels.extend(_draw_map(ax, scene, which, halo))
+            d = diff.date_from if which == "from" else diff.date_to
+            head = (map_h + 0.12) / fig_h
+            fig.text(
+                x0 / fig_w, map_bottom + head, date_long(d), fontsize=16, fontweight="bold",
+                color=_INK, va="bottom",
+            )
+            if which == "to":
+                days = (diff.date_to - diff.date_from).days
+                fig.text(
+                    (x0 + map_w_used) / fig_w, map_bottom + head,
+                    f"{abs(days)} day{'s' if abs(days) != 1 else ''} "
+                    f"{'later' if days >= 0 else 'earlier'}",
+                    fontsize=12, color=_MUTED, va="bottom", ha="right",
+                )
+            else:
+                fig.text(
+                    (x0 + map_w_used) / fig_w, map_bottom + head, "Before", fontsize=12,
+                    color=_MUTED, va="bottom", ha="right",
+                )
+
+        nets = {f.faction: f.net_km2 for f in diff.factions}
+        handles = []
+        for entry in scene.legend:
+            if entry.id == CONTESTED:
+                h = Patch(facecolor="#e1e1e1", edgecolor="#8a8a8a", hatch="\\\\\\",
+                          label=entry.name)
+            elif entry.id == UNASSIGNED:
+                h = Patch(facecolor=entry.color, edgecolor="#b9b9b9", label=entry.name)
+            else:
+                label = f"{entry.name} ({_net(nets.get(entry.id, 0.0))})"
+                h = Patch(facecolor=entry.color, edgecolor="none", label=label)
+            handles.append(h)
+        if scene.changed:
+            handles.append(
+                Patch(facecolor="#d6d6d6", edgecolor="#6b6b6b", hatch="////",
+                      label="Changed hands (hatched in the new holder's colour; small areas "
+                      "circled)")
+            )
+        if not scene.fronts_from.is_empty or not scene.fronts_to.is_empty:
+            handles.append(Line2D([], [], color="#111111", linewidth=1.6, label="Front line"))
+        if scene.events:
+            handles.append(
+                Patch(facecolor="none", edgecolor="#111111", linestyle=(0, (4, 3)),
+                      linewidth=1.6, label="Pocket or corridor (labelled)")
+            )
+        if scene.places:
+            handles.append(
+                Line2D([], [], marker="o", linestyle="none", markerfacecolor="white",
+                       markeredgecolor="#222222", markersize=5, label="City")
+            )
+        fig.legend(
+            handles=handles, loc="upper left", ncols=3, frameon=False, fontsize=11.5,
+            bbox_to_anchor=(margin / fig_w, (legend_h + foot_h - 0.12) / fig_h),
+            handlelength=1.6, handleheight=1.0, columnspacing=2.0, borderaxespad=0,
+        )
+        for i, line in enumerate(foot_lines):
+            fig.text(
+                margin / fig_w, (foot_h - 0.3 - 0.24 * i) / fig_h, line, fontsize=11,
+                color=_MUTED if i >= len(foot_lines) - 1 or not caption else _INK, va="bottom",
+            )
+        fig.canvas.draw()
+        _declutter(fig, labels)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=_DPI, metadata={"Software": None})
+    return buf.getvalue()
