@@ -379,6 +379,24 @@ def test_png_library(layers_dir):
     a = compare_png(layers, d, title="A", width_px=1200)
     assert _png_size(a)[0] == 1200
     assert compare_png(layers, d, title="A", width_px=1200) == a
+    # user text is never parsed as matplotlib mathtext (an unbalanced one would raise)
+    b = compare_png(layers, d, title=r"Costs $5 \frac{a}{ $x^", credit="$\\undefined$")
+    assert _png_size(b)[0] == 1600
+
+
+def test_event_labels_grouped():
+    from frontmap.render.scene import MAX_EVENT_LABELS, EventMark, _choose_labels
+
+    pt = shapely.Point(0, 0)
+    marks = [EventMark("new_pocket", "IS", "New IS pocket", pt, (0, 0), a) for a in (1, 9, 3)]
+    marks += [EventMark("split", "SAA", "SAA cut in two", pt, (0, 0), 2.0)]
+    marks += [EventMark("new_pocket", f"F{i}", f"New F{i} pocket", pt, (0, 0), 1.0)
+              for i in range(MAX_EVENT_LABELS)]
+    _choose_labels(marks)
+    labelled = [m.label for m in marks if m.labelled]
+    assert len(labelled) == MAX_EVENT_LABELS
+    assert labelled[:2] == ["New IS pocket (+2 more)", "SAA cut in two"]
+    assert marks[1].labelled and not marks[0].labelled and not marks[2].labelled
 
 
 # ---------------------------------------------------------------------------

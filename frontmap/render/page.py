@@ -335,7 +335,7 @@ def _payload(scene: Scene, diff: Diff, mode: str, tiles: dict | None) -> dict:
         events.append(
             {
                 "type": e.type,
-                "label": e.label,
+                "label": e.label if e.labelled else None,
                 "at": [_num(e.anchor[0]), _num(e.anchor[1])],
                 "g": g,
             }

@@ -10,10 +10,12 @@ Both the HTML page and the static PNG draw from one :class:`Scene`:
   once: neighbours keep one border, no gaps or overlaps open, and a border that
   did not move is drawn identically on both dates;
 * each date's holders are the union of their faces; ground that changed hands
-  is the faces whose holder differs; front lines are the borders two factions'
-  simplified ground share;
-* events (the corridor of a split, pockets) are simplified outlines with a
-  short label.
+  is the faces whose holder differs (slivers left out), with ring positions for
+  pieces too small to see;
+* front lines are the diff's (borders two factions share, within the
+  analysis's snapping distance), simplified with the same tolerance;
+* events (the corridor of a split, pockets) are simplified outlines; the most
+  telling get a short label.
 
 The simplification tolerance follows the extent (:data:`TOLERANCE_SHARE` of
 its width). Numbers (km²) always come from the analysis (the diff), never
@@ -54,6 +56,10 @@ __all__ = [
 
 #: simplification tolerance as a share of the extent's width (1/3000)
 TOLERANCE_SHARE = 1 / 3000
+#: at most this many events get a label on the map (splits first, then encirclements,
+#: pockets lost, new pockets, merges; larger first); the others are outlined only
+MAX_EVENT_LABELS = 5
+_LABEL_PRIORITY = ("split", "encircled", "pocket_lost", "new_pocket", "merge")
 CONTESTED_COLOR = "#9a9a9a"
 UNASSIGNED_COLOR = "#f7f6f2"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -126,19 +132,24 @@ class Changed:
     to_id: str
     area_km2: float
     geom: shapely.Geometry
-    #: where to draw a ring when the ground is too small to see: (lon, lat, size in degrees)
+    #: where to draw a ring when the ground is too small to see: (lon, lat, size in
+    #: degrees: the geometric mean of the piece's width and height, so thin strips count
+    #: as small)
     spots: list[tuple[float, float, float]] = field(default_factory=list)
 
 
 @dataclass
 class EventMark:
-    """A topology event to mark on the TO map: outline plus a short label."""
+    """A topology event to mark on the TO map: an outline, and a short label for the
+    most telling ones (see :data:`MAX_EVENT_LABELS`)."""
 
     type: str
     faction: str
     label: str
     geom: shapely.Geometry
     anchor: tuple[float, float]
+    area_km2: float = 0.0
+    labelled: bool = True
 
 
 @dataclass
@@ -301,6 +312,35 @@ def _front_lines(diff: Diff, which: str, tol: float) -> shapely.Geometry:
     return _lines(shapely.simplify(merged, tol, preserve_topology=False))
 
 
+def _choose_labels(marks: list[EventMark]) -> None:
+    """Label the most telling events only: a dozen "new pocket" labels are clutter.
+
+    Events of one kind for one faction share a label, on the largest of them
+    ("New IS pocket (+3 more)"); at most :data:`MAX_EVENT_LABELS` labels in all.
+    """
+
+    def rank(i: int):
+        m = marks[i]
+        kind = _LABEL_PRIORITY.index(m.type) if m.type in _LABEL_PRIORITY else 99
+        return (kind, -m.area_km2, i)
+
+    seen: dict[tuple[str, str], int] = {}
+    extra: dict[int, int] = {}
+    for i in sorted(range(len(marks)), key=rank):
+        key = (marks[i].type, marks[i].faction)
+        if key in seen:
+            extra[seen[key]] += 1
+            marks[i].labelled = False
+        else:
+            seen[key] = i
+            extra[i] = 0
+    heads = sorted(seen.values(), key=rank)
+    for n, i in enumerate(heads):
+        marks[i].labelled = n < MAX_EVENT_LABELS
+        if extra[i]:
+            marks[i].label += f" (+{extra[i]} more)"
+
+
 def _add_spots(changed: list[Changed], tol: float, per_group: int = 4, total: int = 16) -> None:
     """Ring positions for the largest pieces of changed ground (a reader's "look here")."""
     budget = total
@@ -310,7 +350,7 @@ def _add_spots(changed: list[Changed], tol: float, per_group: int = 4, total: in
         for p in parts[: min(per_group, budget)]:
             x0, y0, x1, y1 = shapely.bounds(p)
             pt = shapely.point_on_surface(p)
-            c.spots.append((pt.x, pt.y, max(x1 - x0, y1 - y0)))
+            c.spots.append((pt.x, pt.y, math.sqrt(max(x1 - x0, 0.0) * max(y1 - y0, 0.0))))
         budget -= len(c.spots)
         if budget <= 0:
             break
@@ -444,7 +484,11 @@ def build_scene(
         gs = polygonal(shapely.simplify(g, tol, preserve_topology=True))
         if gs.is_empty:
             gs = g
-        events.append(EventMark(e.type, e.faction, _event_label(e, names), gs, _anchor(g)))
+        size = float(e.details.get("corridor_km2") or e.details.get("area_km2") or 0.0)
+        events.append(
+            EventMark(e.type, e.faction, _event_label(e, names), gs, _anchor(g), size)
+        )
+    _choose_labels(events)
 
     view = _view(focus, extent, t_from, t_to, table)
     chosen = list(layers.places if places is None else places)

@@ -118,6 +118,8 @@ def _draw_map(ax, scene: Scene, which: str, halo) -> list:
     if which == "to":
         for e in scene.events:
             _lines(ax, e.geom, color="#111111", linewidth=1.6, linestyle=(0, (4, 3)), zorder=5)
+            if not e.labelled:
+                continue
             t = ax.annotate(
                 e.label, xy=e.anchor, xytext=(0, 9), textcoords="offset points",
                 ha="center", va="bottom", fontsize=10, fontweight="bold", color="white",
@@ -200,22 +202,25 @@ def render_png(
     ratio = (n - s) * aspect / max(e - w, 1e-9)
     map_h = min(map_w * ratio, 8.5)
     map_w_used = min(map_w, map_h / ratio) if ratio > 0 else map_w
-    top_h, legend_h = 1.35, 1.25
-    foot_lines = []
-    if caption:
-        foot_lines.extend(textwrap.wrap(caption, 190))
-    foot_lines.extend(
-        textwrap.wrap(
+    n_keys = len(scene.legend) + bool(scene.changed) + bool(scene.events) + bool(scene.places)
+    n_keys += not (scene.fronts_from.is_empty and scene.fronts_to.is_empty)
+    top_h, legend_h = 1.35, 0.35 + 0.25 * math.ceil(n_keys / 3)
+    # (line, colour): the caption in ink, then credit and method in grey
+    foot_lines = [(line, _INK) for line in textwrap.wrap(caption or "", 190)]
+    foot_lines += [
+        (line, _MUTED)
+        for line in textwrap.wrap(
             (f"{credit} · " if credit else "")
             + "Areas: geodesic km² on the WGS84 ellipsoid, from the full-detail data; "
             f"maps simplified for display. Map: frontmap {__version__}.",
             190,
         )
-    )
+    ]
     foot_h = 0.3 + 0.24 * len(foot_lines)
     fig_h = top_h + 0.35 + map_h + legend_h + foot_h
 
     rc = {
+        "text.parse_math": False,  # user text is text: "$5$" stays "$5$"
         "font.family": "DejaVu Sans",
         "svg.hashsalt": "frontmap",
         "path.simplify": False,
@@ -304,10 +309,10 @@ def render_png(
             bbox_to_anchor=(margin / fig_w, (legend_h + foot_h - 0.12) / fig_h),
             handlelength=1.6, handleheight=1.0, columnspacing=2.0, borderaxespad=0,
         )
-        for i, line in enumerate(foot_lines):
+        for i, (line, color) in enumerate(foot_lines):
             fig.text(
                 margin / fig_w, (foot_h - 0.3 - 0.24 * i) / fig_h, line, fontsize=11,
-                color=_MUTED if i >= len(foot_lines) - 1 or not caption else _INK, va="bottom",
+                color=color, va="bottom",
             )
         fig.canvas.draw()
         _declutter(fig, labels)

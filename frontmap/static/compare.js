@@ -126,6 +126,7 @@
         style: {fill: false, color: "#111111", weight: 2, opacity: 1, dashArray: "5 4"}
       })).addTo(map);
       tag(layer, {"data-kind": "event", "data-event": ev.type, "data-date": "to"});
+      if (!ev.label) return;
       var anchor = L.circleMarker([ev.at[1], ev.at[0]], {
         radius: 0, stroke: false, fill: false, interactive: false, pane: "fm-places",
         renderer: opts.placeRenderer
