@@ -95,8 +95,14 @@ def _faction_sentence(d: Diff, fid: str, names, min_km2: float, said: set) -> st
     return " and ".join(clauses) + "."
 
 
+def possessive(name: str) -> str:
+    """IS's, the allies' (a name ending in s takes the apostrophe alone)."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def _event_sentence(e, names) -> str | None:
     who = _holder(e.faction, names)
+    whose = possessive(who)
     near = f" near {e.details['near']}" if e.details.get("near") else ""
     what = "territory" if e.details.get("main") else "pocket"
     if e.type == "split":
@@ -104,12 +110,12 @@ def _event_sentence(e, names) -> str | None:
         pieces = "in two" if n == 2 else f"into {n} parts"
         by = e.details.get("by") or []
         by_text = f" by {_list([_holder(b, names) for b in by])}" if by else ""
-        return f"{who}'s {what}{near} was cut {pieces}{by_text}."
+        return f"{whose} {what}{near} was cut {pieces}{by_text}."
     if e.type == "merge":
-        return f"{who}'s separate parts{near} were joined ({e.details['parts_before']} into one)."
+        return f"{whose} separate parts{near} were joined ({e.details['parts_before']} into one)."
     if e.type == "encircled":
         by = _list([_holder(b, names) for b in e.details.get("by", [])])
-        return f"{who}'s pocket{near} is now encircled by {by}."
+        return f"{whose} pocket{near} is now encircled by {by}."
     if e.type == "new_pocket":
         return f"{who} holds a new pocket{near} ({km2_text(e.details['area_km2'])})."
     if e.type == "pocket_lost":
@@ -117,6 +123,32 @@ def _event_sentence(e, names) -> str | None:
         to_text = f" to {_list([_holder(t, names) for t in to])}" if to else ""
         return f"{who} lost its {what}{near} ({km2_text(e.details['area_km2'])}){to_text}."
     return None
+
+
+_GROUPED = {
+    "split": "{whose} territory was cut in {n} places",
+    "merge": "{n} pairs of {whose} parts were joined",
+    "encircled": "{n} of {whose} pockets are now encircled",
+    "new_pocket": "{who} holds {n} new pockets ({km2} in all)",
+    "pocket_lost": "{who} lost {n} pockets ({km2} in all)",
+}
+
+
+def _event_sentences(events, names, per_kind: int = 2, most: int = 5) -> list[str]:
+    """A sentence per event; three or more events of one kind and faction become one."""
+    groups: dict[tuple[str, str], list] = {}
+    for e in events:
+        groups.setdefault((e.type, e.faction), []).append(e)
+    out = []
+    for (kind, fid), evs in groups.items():
+        if len(evs) > per_kind and kind in _GROUPED:
+            who = _holder(fid, names)
+            km2 = km2_text(sum(e.details.get("area_km2", 0.0) for e in evs))
+            text = _GROUPED[kind].format(n=len(evs), who=who, whose=possessive(who), km2=km2)
+            out.append(text[0].upper() + text[1:] + ".")
+        else:
+            out.extend(s for s in (_event_sentence(e, names) for e in evs) if s)
+    return out[:most]
 
 
 def summarize(d: Diff, names: dict[str, str] | None = None, min_km2: float = 0.5) -> str:
@@ -132,10 +164,7 @@ def summarize(d: Diff, names: dict[str, str] | None = None, min_km2: float = 0.5
         s = _faction_sentence(d, f.faction, names, min_km2, said)
         if s:
             sentences.append(s)
-    for e in d.events:
-        s = _event_sentence(e, names)
-        if s:
-            sentences.append(s)
+    sentences.extend(_event_sentences(d.events, names))
     if not sentences:
         return f"No ground changed hands between {d.date_from} and {d.date_to}."
     return " ".join(sentences)
