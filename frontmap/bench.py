@@ -446,8 +446,12 @@ def table(results: dict, markdown: bool) -> str:
             cells[-1] += f" (NOT within {TOLERANCE_KM2}; {w['rows_unmatched']} unmatched rows)"
         rows.append(cells)
     if markdown:
-        lines = ["| " + " | ".join(heads) + " |", "|" + "|".join("---" for _ in heads) + "|"]
-        lines += ["| " + " | ".join(r) + " |" for r in rows]
+
+        def md_row(cells):
+            return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+        lines = [md_row(heads), "|" + "|".join("---" for _ in heads) + "|"]
+        lines += [md_row(r) for r in rows]
     else:
         widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
                   for i, h in enumerate(heads)]
