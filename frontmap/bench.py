@@ -31,6 +31,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -525,7 +526,9 @@ def run(args) -> dict:
     days_list = [int(d) for d in args.synthetic.split(",") if d.strip()]
     cache = args.cache
     cache.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="run-", dir=cache))
+    work = cache / "last-run"  # the CSVs compared, kept until the next run
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
     results: dict = {"repetitions": reps, "workloads": [], "notes": [], "work_dir": str(work)}
 
     plan: list[tuple[str, Path]] = []
