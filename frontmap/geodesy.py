@@ -18,32 +18,44 @@ __all__ = ["GEOD", "area_km2", "areas_km2", "length_km", "distance_km", "nearest
 GEOD = pyproj.Geod(ellps="WGS84")
 
 
-def _ring_area_m2(coords: np.ndarray) -> float:
-    if len(coords) < 4:
-        return 0.0
-    area, _ = GEOD.polygon_area_perimeter(coords[:, 0], coords[:, 1])
-    return abs(area)
-
-
-def _polygon_area_m2(poly: shapely.Polygon) -> float:
-    total = _ring_area_m2(shapely.get_coordinates(poly.exterior))
-    for hole in poly.interiors:
-        total -= _ring_area_m2(shapely.get_coordinates(hole))
-    return total
+def _polygons(geom) -> np.ndarray:
+    """The polygons of any geometry (lines and points ignored)."""
+    parts = shapely.get_parts(geom)
+    out = []
+    for p in parts:
+        t = p.geom_type
+        if t == "Polygon":
+            out.append(p)
+        elif t in ("MultiPolygon", "GeometryCollection"):
+            out.extend(_polygons(p))
+    return np.array(out, dtype=object)
 
 
 def area_km2(geom: shapely.Geometry | None) -> float:
-    """Geodesic area in km² of a polygonal geometry (0 for None, empty or non-polygonal)."""
+    """Geodesic area in km² of a polygonal geometry (0 for None, empty or non-polygonal).
+
+    |outer rings| minus |holes|, edges as geodesics on WGS84 (PostGIS
+    ``ST_Area(geography)``). All rings are measured in one pass: oriented
+    (outer rings counter-clockwise, holes clockwise, so their signed areas
+    add up to the area), joined into one path by bridge edges that the path
+    walks out and back. A geodesic walked backwards contributes exactly the
+    opposite area, so the bridges cancel.
+    """
     if geom is None or geom.is_empty:
         return 0.0
-    total = 0.0
-    for part in shapely.get_parts(geom):
-        t = part.geom_type
-        if t == "Polygon":
-            total += _polygon_area_m2(part)
-        elif t in ("MultiPolygon", "GeometryCollection"):
-            total += area_km2(part) * 1e6
-    return total / 1e6
+    polys = _polygons(geom)
+    if len(polys) == 0:
+        return 0.0
+    rings = shapely.get_rings(shapely.orient_polygons(polys))
+    coords, idx = shapely.get_coordinates(rings, return_index=True)
+    if len(rings) == 1:
+        path = coords
+    else:
+        starts = np.flatnonzero(np.r_[True, idx[1:] != idx[:-1]])
+        back = coords[starts[-2::-1]]  # the first vertex of every ring but the last, reversed
+        path = np.vstack([coords, back])
+    area, _ = GEOD.polygon_area_perimeter(path[:, 0], path[:, 1])
+    return abs(area) / 1e6
 
 
 def areas_km2(geoms) -> np.ndarray:

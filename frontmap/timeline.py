@@ -13,6 +13,14 @@ the symmetric difference then lies in one convex window, and so does the
 piece of ground it encloses. Gains and losses are the plain overlay
 (``difference`` both ways) clipped to those windows: the same pieces, and
 the same numbers, as an overlay of the whole territories.
+
+A territory's area is carried from one date to the next through the same
+windows: area(B) = area(A) + sum over windows of area(B ∩ W) - area(A ∩ W).
+The edges that cross a window's border are edges both dates share, cut at
+the same points, so whatever the cut does to the geodesic measure cancels
+out. Every ``RESET``-th date is measured from scratch, at the same dates
+however the series is split between workers, so the output is the same
+bytes serial or parallel.
 """
 
 from __future__ import annotations
@@ -48,6 +56,8 @@ COLUMNS = [
 _PAD = 1e-7
 #: above this share of the territories' bounding box, overlay everything at once
 _WHOLE = 0.25
+#: measure a territory from scratch every RESET dates (and when windows are not used)
+RESET = 8
 _MIX = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
     dtype=np.uint64,
@@ -79,11 +89,17 @@ class Measured:
     """A faction's territory on one date with what every pair needs of it."""
 
     geom: shapely.Geometry
-    area: float
     parts: int
     edges: np.ndarray  # (n, 4) directed edges x1, y1, x2, y2 of the oriented rings
     keys: np.ndarray  # a 64-bit hash of each edge, sorted order in ``order``
     order: np.ndarray
+    #: geodesic km²: measured, or carried from the day before; None until known
+    area: float | None = None
+
+    def measured_area(self) -> float:
+        if self.area is None:
+            self.area = area_km2(self.geom)
+        return self.area
 
 
 def _edges(geom) -> np.ndarray:
@@ -93,20 +109,37 @@ def _edges(geom) -> np.ndarray:
     return np.ascontiguousarray(np.hstack([coords[:-1], coords[1:]])[same])
 
 
-def measure_territory(geom, min_part_km2: float = 1.0) -> Measured:
-    """Area, parts and directed edges of a territory (computed once per date)."""
+def measure_territory(geom, min_part_km2: float = 1.0, area: bool = True) -> Measured:
+    """Parts and directed edges of a territory, and its area unless ``area`` is False."""
     geom = polygonal(geom)
-    part_areas = [area_km2(p) for p in shapely.get_parts(geom)]
     edges = _edges(shapely.orient_polygons(geom))
     keys = _hash(edges)
-    return Measured(
+    m = Measured(
         geom=geom,
-        area=float(sum(part_areas)),
-        parts=sum(1 for a in part_areas if a >= min_part_km2),
+        parts=_count_parts(geom, min_part_km2),
         edges=edges,
         keys=keys,
         order=np.argsort(keys, kind="stable"),
     )
+    if area:
+        m.measured_area()
+    return m
+
+
+def _count_parts(geom, min_part_km2: float) -> int:
+    """How many parts reach ``min_part_km2``; exact geodesic areas only where a
+    planar estimate is not clearly on one side of the threshold."""
+    parts = shapely.get_parts(geom)
+    if min_part_km2 <= 0 or len(parts) == 0:
+        return len(parts)
+    bounds = shapely.bounds(parts)
+    lat = np.radians((bounds[:, 1] + bounds[:, 3]) / 2)
+    estimate = shapely.area(parts) * 111.32**2 * np.cos(lat)
+    tall = (bounds[:, 3] - bounds[:, 1]) > 10
+    big = (estimate > 3 * min_part_km2) & ~tall
+    small = (estimate < min_part_km2 / 3) & ~tall
+    unsure = ~(big | small)
+    return int(big.sum()) + sum(1 for p in parts[unsure] if area_km2(p) >= min_part_km2)
 
 
 def _hash(edges: np.ndarray) -> np.ndarray:
@@ -210,39 +243,51 @@ def _difference_km2(x, y) -> float:
 
 def pair_change(a: Measured | None, b: Measured | None) -> tuple[float, float]:
     """(gained, lost) km² of one faction between two dates."""
+    gained, lost, _ = _pair_change(a, b)
+    return gained, lost
+
+
+def _pair_change(a: Measured | None, b: Measured | None):
+    """(gained, lost, area(b) - area(a) or None when the windows were not used)."""
     if a is None and b is None:
-        return 0.0, 0.0
+        return 0.0, 0.0, None
     if a is None:
-        return b.area, 0.0
+        return b.measured_area(), 0.0, None
     if b is None:
-        return 0.0, a.area
+        return 0.0, a.measured_area(), None
     windows = change_windows(a, b)
     if len(windows) == 0:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
     bounds = np.array([shapely.bounds(a.geom), shapely.bounds(b.geom)])
     full = (bounds[:, 2].max() - bounds[:, 0].min()) * (bounds[:, 3].max() - bounds[:, 1].min())
     covered = float(np.sum((windows[:, 2] - windows[:, 0]) * (windows[:, 3] - windows[:, 1])))
     if full <= 0 or covered > _WHOLE * full:
-        return _difference_km2(b.geom, a.geom), _difference_km2(a.geom, b.geom)
-    gained = lost = 0.0
-    for box in windows:
-        ca = shapely.clip_by_rect(a.geom, *box)
-        cb = shapely.clip_by_rect(b.geom, *box)
-        if not (shapely.is_valid(ca) and shapely.is_valid(cb)):  # clip_by_rect may be dirty
-            window = shapely.box(*box)
-            ca, cb = shapely.intersection(a.geom, window), shapely.intersection(b.geom, window)
-        gained += _difference_km2(cb, ca)
-        lost += _difference_km2(ca, cb)
-    return gained, lost
+        return _difference_km2(b.geom, a.geom), _difference_km2(a.geom, b.geom), None
+    ca = [shapely.clip_by_rect(a.geom, *box) for box in windows]
+    cb = [shapely.clip_by_rect(b.geom, *box) for box in windows]
+    dirty = ~(shapely.is_valid(ca) & shapely.is_valid(cb))  # clip_by_rect may be dirty
+    for i in np.flatnonzero(dirty):
+        window = shapely.box(*windows[i])
+        ca[i], cb[i] = shapely.intersection(a.geom, window), shapely.intersection(b.geom, window)
+    ca, cb = np.array(ca, dtype=object), np.array(cb, dtype=object)
+    gained = area_km2(shapely.GeometryCollection(list(shapely.difference(cb, ca))))
+    lost = area_km2(shapely.GeometryCollection(list(shapely.difference(ca, cb))))
+    delta = area_km2(shapely.GeometryCollection(list(cb))) - area_km2(
+        shapely.GeometryCollection(list(ca))
+    )
+    return gained, lost, delta
 
 
 def _pair_rows(date_from, date_to, ids, prev: dict, cur: dict) -> list[TimelineRow]:
     rows = []
     for fid in ids:
         a, b = prev.get(fid), cur.get(fid)
-        gained, lost = pair_change(a, b)
-        af = a.area if a else 0.0
-        at = b.area if b else 0.0
+        gained, lost, delta = _pair_change(a, b)
+        if b is not None and b.area is None:
+            carried = a is not None and a.area is not None and delta is not None
+            b.area = a.area + delta if carried else area_km2(b.geom)
+        af = a.measured_area() if a else 0.0
+        at = b.measured_area() if b else 0.0
         rows.append(
             TimelineRow(
                 date_from,
@@ -260,8 +305,10 @@ def _pair_rows(date_from, date_to, ids, prev: dict, cur: dict) -> list[TimelineR
     return rows
 
 
-def _measure_snapshot(snap: Snapshot, min_part_km2: float) -> dict[str, Measured]:
-    return {fid: measure_territory(g, min_part_km2) for fid, g in snap.territories.items()}
+def _measure_snapshot(snap: Snapshot, min_part_km2: float, area: bool) -> dict[str, Measured]:
+    return {
+        fid: measure_territory(g, min_part_km2, area) for fid, g in snap.territories.items()
+    }
 
 
 def _ids(prev: Snapshot, cur: Snapshot, order) -> list[str]:
@@ -271,9 +318,20 @@ def _ids(prev: Snapshot, cur: Snapshot, order) -> list[str]:
     return ids
 
 
-def _chunk_rows(snaps: list[Snapshot], min_part_km2: float, order) -> list[TimelineRow]:
-    """Rows for the consecutive pairs of a run of snapshots (a task for a worker)."""
-    return list(timeline(snaps, min_part_km2, order))
+def _chunk_rows(snaps: list[Snapshot], min_part_km2: float, order, start: int):
+    """Rows for the consecutive pairs of a run of snapshots (a task for a worker);
+    ``start`` is the index of its first snapshot in the whole series."""
+    return list(_serial(snaps, min_part_km2, order, start))
+
+
+def _serial(snapshots, min_part_km2, order, start: int = 0) -> Iterator[TimelineRow]:
+    prev: Snapshot | None = None
+    prev_m: dict[str, Measured] = {}
+    for i, snap in enumerate(snapshots, start):
+        cur_m = _measure_snapshot(snap, min_part_km2, area=prev is None or i % RESET == 0)
+        if prev is not None:
+            yield from _pair_rows(prev.date, snap.date, _ids(prev, snap, order), prev_m, cur_m)
+        prev, prev_m = snap, cur_m
 
 
 def timeline(
@@ -295,26 +353,23 @@ def timeline(
     if executor is not None:
         yield from _timeline_parallel(snapshots, min_part_km2, order, executor, chunk, in_flight)
         return
-    prev: Snapshot | None = None
-    prev_m: dict[str, Measured] = {}
-    for snap in snapshots:
-        cur_m = _measure_snapshot(snap, min_part_km2)
-        if prev is not None:
-            yield from _pair_rows(prev.date, snap.date, _ids(prev, snap, order), prev_m, cur_m)
-        prev, prev_m = snap, cur_m
+    yield from _serial(snapshots, min_part_km2, order)
 
 
 def _timeline_parallel(snapshots, min_part_km2, order, executor, chunk, in_flight):
+    chunk = max(RESET, chunk - chunk % RESET)  # runs start where a serial run measures afresh
     pending: collections.deque = collections.deque()
     run: list[Snapshot] = []
+    start = 0
     for snap in snapshots:
         run.append(snap)
         if len(run) > chunk:
-            pending.append(executor.submit(_chunk_rows, run, min_part_km2, order))
+            pending.append(executor.submit(_chunk_rows, run, min_part_km2, order, start))
+            start += len(run) - 1
             run = [run[-1]]
             while len(pending) >= in_flight:
                 yield from pending.popleft().result()
     if len(run) > 1:
-        pending.append(executor.submit(_chunk_rows, run, min_part_km2, order))
+        pending.append(executor.submit(_chunk_rows, run, min_part_km2, order, start))
     while pending:
         yield from pending.popleft().result()

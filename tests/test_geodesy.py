@@ -65,3 +65,36 @@ def test_touching_shapes_are_zero_apart():
     b = shapely.Polygon(rect(1, 0, 2, 1))
     assert distance_km(a, b) == 0.0
     assert math.isnan(distance_km(a, shapely.Polygon()))
+
+
+def _per_ring_km2(geom) -> float:
+    """Each ring measured on its own with pyproj, as DESIGN.md defines it."""
+    total = 0.0
+    for p in shapely.get_parts(geom):
+        total += ring_km2(list(p.exterior.coords))
+        total -= sum(ring_km2(list(h.coords)) for h in p.interiors)
+    return total
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_one_pass_area_equals_ring_by_ring(seed):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    polys = []
+    for _ in range(rng.integers(1, 6)):
+        x = rng.uniform(-179, 175)
+        y = rng.uniform(-80, 75)
+        w, h = rng.uniform(0.01, 4, 2)
+        shell = rect(x, y, x + w, y + h)
+        holes = [rect(x + w * 0.2, y + h * 0.2, x + w * 0.4, y + h * 0.5)] if seed % 2 else []
+        polys.append(shapely.Polygon(shell[::-1] if seed % 3 == 0 else shell, holes))
+    geom = shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0]
+    assert area_km2(geom) == pytest.approx(_per_ring_km2(geom), rel=1e-9)
+
+
+def test_one_pass_area_across_the_antimeridian_neighbours():
+    east = shapely.Polygon(rect(178, -18, 179.9, -16))
+    west = shapely.Polygon(rect(-179.9, -18, -178, -16))
+    both = shapely.MultiPolygon([east, west])
+    assert area_km2(both) == pytest.approx(_per_ring_km2(both), rel=1e-9)
