@@ -1,14 +1,186 @@
-"""The validation report of ``frontmap check`` (analysis over what reading found)."""
+"""The validation report of ``frontmap check`` (analysis over what reading found).
+
+Besides what reading reported (repairs, errors, warnings per file) and the
+overlaps between factions, ``check`` looks for data that is well-formed but
+suspicious, with pure functions over snapshots:
+
+* :func:`stray_parts`: a part of a faction's territory on one date that lies
+  far (``max_km``) from that faction's territory on every other date: swapped
+  lon/lat, a wrong CRS, a polygon filed under the wrong faction or date;
+* :func:`area_jumps`: a snapshot whose total area changes by more than
+  ``max_pct`` percent from the previous date: a missing or duplicated file, a
+  layer filed under the wrong date.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .measure import Overlap, overlaps
-from .model import FileReport, Layers, Note
+import shapely
 
-__all__ = ["CheckReport", "check_layers", "render_check"]
+from .geodesy import GEOD, area_km2, distance_km
+from .measure import Overlap, overlaps, parts_of
+from .model import FileReport, Layers, Note, Snapshot
+
+__all__ = [
+    "CheckReport",
+    "Suspicion",
+    "check_layers",
+    "render_check",
+    "stray_parts",
+    "area_jumps",
+    "DEFAULT_MAX_STRAY_KM",
+    "DEFAULT_MAX_JUMP_PCT",
+]
+
+#: a part farther than this (km) from its faction's territory on every other date is suspicious
+DEFAULT_MAX_STRAY_KM = 100.0
+#: a total area changing by more than this (percent) between consecutive dates is suspicious
+DEFAULT_MAX_JUMP_PCT = 20.0
+
+
+@dataclass(frozen=True)
+class Suspicion:
+    """Something in well-formed data that looks wrong (a warning of ``check``)."""
+
+    kind: str  # "stray-part" or "area-jump"
+    date: dt.date
+    faction: str | None
+    message: str
+    files: tuple[str, ...] = ()
+
+    def note(self) -> Note:
+        return Note(_files_label(self.files), None, self.message)
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "date": self.date.isoformat(),
+            "faction": self.faction,
+            "files": list(self.files),
+            "message": self.message,
+        }
+
+
+def _files_label(files) -> str:
+    files = sorted(set(files))
+    if not files:
+        return "(layers)"
+    if len(files) <= 3:
+        return ", ".join(files)
+    return f"{', '.join(files[:2])} and {len(files) - 2} more file(s)"
+
+
+def _approx_km(a: shapely.Geometry, b: shapely.Geometry) -> float:
+    """An upper bound of the geodesic distance between two disjoint geometries:
+    the geodesic length of their planar (lon/lat) shortest line."""
+    (x1, y1), (x2, y2) = shapely.shortest_line(a, b).coords
+    return GEOD.inv(x1, y1, x2, y2)[2] / 1000
+
+
+def _swap(g: shapely.Geometry) -> shapely.Geometry:
+    return shapely.transform(g, lambda xy: xy[:, ::-1])
+
+
+def stray_parts(
+    snapshots: Iterable[Snapshot],
+    max_km: float = DEFAULT_MAX_STRAY_KM,
+    min_part_km2: float = 1.0,
+) -> list[Suspicion]:
+    """Parts of a faction's territory that lie more than ``max_km`` from that
+    faction's territory on every other date.
+
+    A faction found on one date only is not judged. Parts smaller than
+    ``min_part_km2`` are ignored. Distances are geodesic km.
+    """
+    snaps = sorted(snapshots, key=lambda s: s.date)
+    by_faction: dict[str, list[tuple[Snapshot, shapely.Geometry]]] = {}
+    for snap in snaps:
+        for fid, geom in snap.territories.items():
+            if geom is not None and not geom.is_empty:
+                by_faction.setdefault(fid, []).append((snap, geom))
+    found = []
+    for fid, seq in by_faction.items():
+        if len(seq) < 2:
+            continue
+        for i, (snap, geom) in enumerate(seq):
+            # other dates, nearest in time first: a normal part meets the next date at once
+            others = sorted((j for j in range(len(seq)) if j != i), key=lambda j: (abs(j - i), j))
+            for part, km2 in parts_of(geom, min_part_km2):
+                nearest, best = None, math.inf
+                for j in others:
+                    other = seq[j][1]
+                    if shapely.intersects(part, other):
+                        best = 0.0
+                        break
+                    d = _approx_km(part, other)
+                    if d < best:
+                        nearest, best = j, d
+                    if d <= max_km:
+                        break
+                if best <= max_km:
+                    continue
+                exact = distance_km(part, seq[nearest][1])
+                if not exact > max_km:
+                    continue
+                found.append(_stray(fid, snap, part, km2, exact, seq, nearest, max_km))
+    found.sort(key=lambda s: (s.date, s.faction or "", s.message))
+    return found
+
+
+def _stray(fid, snap, part, km2, km, seq, nearest, max_km) -> Suspicion:
+    pt = part.representative_point()
+    other_snap, other = seq[nearest]
+    hint = "a stray polygon, or one filed under the wrong faction or date?"
+    swapped = _swap(part)
+    if shapely.intersects(swapped, other) or _approx_km(swapped, other) <= max_km:
+        hint = "its coordinates look swapped (lat, lon): with lon and lat exchanged it fits"
+    message = (
+        f"{fid} on {snap.date.isoformat()}: a part of {km2:,.0f} km² around "
+        f"({pt.x:.4f}, {pt.y:.4f}) lies {km:,.0f} km from {fid}'s territory on every other "
+        f"date (nearest: {other_snap.date.isoformat()}); {hint} "
+        f"(threshold --max-stray-km {max_km:g})"
+    )
+    return Suspicion("stray-part", snap.date, fid, message, tuple(snap.sources))
+
+
+def area_jumps(
+    snapshots: Iterable[Snapshot], max_pct: float = DEFAULT_MAX_JUMP_PCT
+) -> list[Suspicion]:
+    """Dates whose total area (the sum over factions, geodesic km²) differs from
+    the previous date's by more than ``max_pct`` percent."""
+    snaps = sorted(snapshots, key=lambda s: s.date)
+    totals = [{fid: area_km2(g) for fid, g in s.territories.items()} for s in snaps]
+    found = []
+    for k in range(1, len(snaps)):
+        before, after = totals[k - 1], totals[k]
+        a0, a1 = sum(before.values()), sum(after.values())
+        if a0 <= 0:
+            continue
+        pct = (a1 - a0) / a0 * 100
+        if abs(pct) <= max_pct:
+            continue
+        changes = {f: after.get(f, 0.0) - before.get(f, 0.0) for f in set(before) | set(after)}
+        top = max(sorted(changes), key=lambda f: abs(changes[f]))
+        what = (
+            "missing"
+            if top not in after
+            else "new"
+            if top not in before
+            else f"{changes[top]:+,.0f} km²"
+        )
+        d0, d1 = snaps[k - 1].date.isoformat(), snaps[k].date.isoformat()
+        message = (
+            f"total area {a0:,.0f} km² on {d0} -> {a1:,.0f} km² on {d1} ({pct:+.1f}%); "
+            f"largest change: {top} ({what}); a missing, extra or misdated file? "
+            f"(threshold --max-jump-pct {max_pct:g})"
+        )
+        found.append(Suspicion("area-jump", snaps[k].date, None, message, tuple(snaps[k].sources)))
+    return found
 
 
 @dataclass
@@ -17,6 +189,8 @@ class CheckReport:
     overlaps: list[Overlap]
     dataset_errors: list[Note] = field(default_factory=list)
     dataset_warnings: list[Note] = field(default_factory=list)
+    #: suspicious data (also among ``dataset_warnings``, as notes)
+    suspicious: list[Suspicion] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Note]:
@@ -56,19 +230,44 @@ class CheckReport:
             ],
             "errors": [n.as_dict() for n in self.dataset_errors],
             "warnings": [n.as_dict() for n in self.dataset_warnings],
+            "suspicious": [s.as_dict() for s in self.suspicious],
         }
 
 
-def check_layers(layers: Layers) -> CheckReport:
-    """Collect the per-file reports and measure overlaps between factions."""
+def check_layers(
+    layers: Layers,
+    max_jump_pct: float | None = DEFAULT_MAX_JUMP_PCT,
+    max_stray_km: float | None = DEFAULT_MAX_STRAY_KM,
+    min_part_km2: float = 1.0,
+) -> CheckReport:
+    """Collect the per-file reports, measure overlaps between factions and look
+    for suspicious data (``None`` turns a test off)."""
     found = []
-    for snap in layers.snapshots.values():
+    snaps = list(layers.snapshots.values())
+    for snap in snaps:
         found.extend(overlaps(snap))
+    suspicious = []
+    if max_stray_km is not None:
+        suspicious += stray_parts(snaps, max_stray_km, min_part_km2)
+    if max_jump_pct is not None:
+        suspicious += area_jumps(snaps, max_jump_pct)
+    warnings = list(layers.report.warnings) + [s.note() for s in suspicious]
+    features = sum(f.features for f in layers.report.files)
+    if not snaps and not layers.report.all_errors and features:
+        warnings.append(
+            Note(
+                str(layers.root),
+                None,
+                f"no territory: none of the {features} feature(s) read is a polygon, "
+                "so there is nothing to measure",
+            )
+        )
     return CheckReport(
         files=list(layers.report.files),
         overlaps=found,
         dataset_errors=list(layers.report.errors),
-        dataset_warnings=list(layers.report.warnings),
+        dataset_warnings=warnings,
+        suspicious=suspicious,
     )
 
 
@@ -83,6 +282,8 @@ def render_check(report: CheckReport) -> str:
         if f.errors:
             head += f", {len(f.errors)} ERROR(S)"
         lines.append(head)
+        for n in f.notes:
+            lines.append(f"  note {_where(n)}{n.message}")
         for n in f.repairs:
             lines.append(f"  repaired {_where(n)}{n.message}")
         for n in f.warnings:

@@ -261,19 +261,44 @@ def areas(layers, fmt, min_part_km2, **kw):
 @with_reader
 @format_option(choices=("text", "json"), default="text")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
-def check(layers, fmt, strict, min_part_km2, **kw):
+@click.option(
+    "--max-stray-km",
+    type=click.FloatRange(min=0),
+    default=100.0,
+    show_default=True,
+    metavar="KM",
+    help="Warn about a part of a faction's territory farther than this from its "
+    "territory on every other date (swapped lon/lat, a stray polygon).",
+)
+@click.option(
+    "--max-jump-pct",
+    type=click.FloatRange(min=0),
+    default=20.0,
+    show_default=True,
+    metavar="PCT",
+    help="Warn when the total area changes by more than this percentage between "
+    "consecutive dates (a missing or misdated file).",
+)
+def check(layers, fmt, strict, max_stray_km, max_jump_pct, min_part_km2, **kw):
     """Validate LAYERS: a report per file.
 
     Features read, skipped (and why), repaired, refused; overlaps between
-    factions in km²; features no faction rule matched. Exit 0 when clean or
-    only repaired, 1 when there are errors (or warnings, with --strict).
+    factions in km²; features no faction rule matched; warnings about
+    suspicious data (a part far from its faction's territory on every other
+    date, a total area that jumps between dates). Exit 0 when clean or only
+    repaired, 1 when there are errors (or warnings, with --strict).
 
-    Example: frontmap check layers/
+    Example: frontmap check layers/ --max-stray-km 50 --strict
     """
     from .checking import check_layers, render_check
 
     result = load_layers(layers, kw, allow_errors=True)
-    report = check_layers(result)
+    report = check_layers(
+        result,
+        max_jump_pct=max_jump_pct,
+        max_stray_km=max_stray_km,
+        min_part_km2=min_part_km2,
+    )
     if fmt == "json":
         echo_output(to_json(report.as_dict()))
     else:

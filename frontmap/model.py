@@ -12,7 +12,60 @@ import shapely
 from .errors import DateNotFoundError
 from .factions import FactionTable
 
-__all__ = ["Snapshot", "Place", "Note", "FileReport", "ReadReport", "Layers", "parse_date"]
+__all__ = [
+    "Snapshot",
+    "Place",
+    "Note",
+    "FileReport",
+    "ReadReport",
+    "Layers",
+    "parse_date",
+    "UNDATED",
+    "is_undated",
+]
+
+
+class _Undated(dt.date):
+    """The date of the one snapshot of a single file that nothing dates.
+
+    A date (so that snapshots stay sortable and typed) that prints as
+    ``undated`` wherever a date is written (``isoformat``, ``str``).
+    """
+
+    __slots__ = ()
+
+    def isoformat(self) -> str:
+        return "undated"
+
+    __str__ = isoformat
+
+    def __repr__(self) -> str:
+        return "UNDATED"
+
+    # never equal to a real date (0001-01-01 included): the two must not share a snapshot
+    def __eq__(self, other) -> bool:
+        return other is self
+
+    def __ne__(self, other) -> bool:
+        return other is not self
+
+    def __hash__(self) -> int:
+        return hash("undated")
+
+    def __reduce__(self):
+        return (_undated, ())
+
+
+def _undated() -> _Undated:
+    return UNDATED
+
+
+#: the date of a snapshot read from a single file with no date anywhere
+UNDATED = _Undated(1, 1, 1)
+
+
+def is_undated(d) -> bool:
+    return isinstance(d, _Undated)
 
 
 def parse_date(value) -> dt.date:
@@ -82,6 +135,8 @@ class FileReport:
     repairs: list[Note] = field(default_factory=list)
     errors: list[Note] = field(default_factory=list)
     warnings: list[Note] = field(default_factory=list)
+    #: things worth knowing that are neither repairs nor problems
+    notes: list[Note] = field(default_factory=list)
     dates: set = field(default_factory=set)
     factions: set = field(default_factory=set)
 
@@ -99,6 +154,7 @@ class FileReport:
             "repairs": [n.as_dict() for n in self.repairs],
             "errors": [n.as_dict() for n in self.errors],
             "warnings": [n.as_dict() for n in self.warnings],
+            "notes": [n.as_dict() for n in self.notes],
             "dates": sorted(d.isoformat() for d in self.dates),
             "factions": sorted(self.factions),
         }

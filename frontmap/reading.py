@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import os
 import re
 from collections import defaultdict
@@ -34,8 +35,18 @@ import shapely
 
 from .errors import DataError
 from .factions import FactionTable
-from .geojson import RawFeature, parse_geojson
-from .model import FileReport, Layers, Note, Place, ReadReport, Snapshot, parse_date
+from .geojson import RawFeature, read_geojson
+from .model import (
+    UNDATED,
+    FileReport,
+    Layers,
+    Note,
+    Place,
+    ReadReport,
+    Snapshot,
+    is_undated,
+    parse_date,
+)
 
 __all__ = [
     "ReadOptions",
@@ -153,18 +164,21 @@ class _RawLayer:
     name: str | None
     crs: object  # a pyproj CRS or None for lon/lat WGS84
     features: Iterator[RawFeature]
+    #: problems of the file as a whole that do not stop it being read (may grow
+    #: while ``features`` is consumed)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _read_raw(src_path: Path, display: str) -> tuple[list[_RawLayer], int]:
-    """The layers of a file as raw features, and how many layers it has."""
+    """The layers of a file as raw features, and how many layers it has.
+
+    GeoJSON goes to frontmap's strict parser (streamed when the file is
+    large); every other format to Fiona.
+    """
     if src_path.suffix.lower() in GEOJSON_EXTENSIONS:
-        try:
-            data = src_path.read_bytes()
-        except OSError as exc:
-            raise DataError(f"cannot read: {exc.strerror}", file=display) from None
-        crs_text, feats = parse_geojson(data, display)
-        crs = _crs(crs_text, display) if crs_text else None
-        return [_RawLayer(None, crs, feats)], 1
+        parsed = read_geojson(src_path, display)
+        crs = _crs(parsed.crs, display) if parsed.crs else None
+        return [_RawLayer(None, crs, parsed.features, parsed.warnings)], 1
     return _read_ogr(src_path, display)
 
 
@@ -298,8 +312,10 @@ def _polygonal_only(geom):
 # Cleaning one raw feature
 
 
-def _check_range(geom, display, label) -> str | None:
+def _check_range(geom, display=None, label=None, lat_only: bool = False) -> str | None:
     xmin, ymin, xmax, ymax = shapely.bounds(geom)
+    if lat_only:
+        xmin, xmax = max(xmin, -180.0), min(xmax, 180.0)
     if -180 - 1e-9 <= xmin and xmax <= 180 + 1e-9 and -90 - 1e-9 <= ymin and ymax <= 90 + 1e-9:
         return None
     ext = f"x {xmin:.6g}..{xmax:.6g}, y {ymin:.6g}..{ymax:.6g}"
@@ -311,10 +327,11 @@ def _check_range(geom, display, label) -> str | None:
         )
     elif max(abs(ymin), abs(ymax)) > 90 and max(abs(xmin), abs(xmax)) <= 90:
         hint = "latitude beyond ±90 while longitude fits ±90: the axes look swapped (lat, lon)"
-    elif max(abs(xmin), abs(xmax)) <= 360 and max(abs(ymin), abs(ymax)) <= 90:
+    elif max(abs(xmin), abs(xmax)) <= 540 and max(abs(ymin), abs(ymax)) <= 90:
         hint = (
-            "longitude beyond ±180: the polygon may be drawn across the antimeridian "
-            "without wrapping (use longitudes in -180..180)"
+            f"longitude beyond ±180, and read as a polygon crossing the antimeridian it would "
+            f"span {xmax - xmin:.4g}° of longitude: look for a wrong vertex (or use "
+            "longitudes in -180..180)"
         )
     else:
         hint = "check the coordinate order (lon, lat) and the CRS"
@@ -337,11 +354,140 @@ def _transform(geom, transformer):
     return shapely.transform(geom, fn)
 
 
+_SPAN_LIMIT = 180.0  # widest plausible territory (degrees of longitude) across the antimeridian
+
+
+def _unwrap_antimeridian(geom) -> tuple[shapely.Geometry, bool, str | None]:
+    """Polygons drawn across the antimeridian, in continuous longitudes.
+
+    Two ways of drawing are understood: a ring that jumps from 179 to -179
+    (an edge longer than 180° of longitude is taken the short way round, as a
+    geodesic is), and longitudes beyond ±180 that continue past the dateline
+    (179..181). Returns (geometry with unwrapped longitudes, whether any
+    polygon crosses, problem or None). Polygons in -180..180 with no jump are
+    left alone.
+    """
+    xmin, ymin, xmax, ymax = shapely.bounds(geom)
+    if -180 <= xmin and xmax <= 180 and xmax - xmin <= 180:
+        return geom, False, None  # no edge can be longer than 180°
+    if not (-540 <= xmin and xmax <= 540 and -90 <= ymin and ymax <= 90):
+        return geom, False, None  # not lon/lat at all: the range check explains
+    out, crossed = [], False
+    for poly in shapely.get_parts(geom):
+        rings = [shapely.get_coordinates(poly.exterior)]
+        rings += [shapely.get_coordinates(r) for r in poly.interiors]
+        beyond = any(np.abs(r[:, 0]).max() > 180 for r in rings)
+        jumps = [len(r) > 1 and np.abs(np.diff(r[:, 0])).max() > 180 for r in rings]
+        if not beyond and not any(jumps):
+            out.append(poly)
+            continue
+        if beyond and any(jumps):
+            return geom, False, None  # neither way of drawing: the range check explains
+        fixed = []
+        for r, jump in zip(rings, jumps, strict=True):
+            if jump:
+                x = np.unwrap(r[:, 0], period=360.0)
+                if abs(x[-1] - x[0]) > 1e-7:
+                    problem = (
+                        "a ring goes all the way round the globe (it encircles a pole), "
+                        "which frontmap cannot measure: cut it into pieces that do not"
+                    )
+                    return geom, False, problem
+                r = np.column_stack([x, r[:, 1]])
+            fixed.append(r)
+        shell = fixed[0]
+        lo, hi = shell[:, 0].min(), shell[:, 0].max()
+        if hi - lo > _SPAN_LIMIT:
+            if beyond:
+                return geom, False, None  # the range check explains
+            problem = (
+                f"a ring jumps across the antimeridian, and drawn that way the polygon spans "
+                f"{hi - lo:.4g}° of longitude: look for a wrong vertex, or split the polygon "
+                "at ±180°"
+            )
+            return geom, False, problem
+        mid = (lo + hi) / 2
+        holes = []
+        for h in fixed[1:]:
+            k = round((mid - (h[:, 0].min() + h[:, 0].max()) / 2) / 360.0)
+            holes.append(h + np.array([k * 360.0, 0.0]) if k else h)
+        out.append(shapely.Polygon(shell, holes))
+        crossed = True
+    if not crossed:
+        return geom, False, None
+    return (out[0] if len(out) == 1 else shapely.multipolygons(out)), True, None
+
+
+def _split_antimeridian(geom) -> tuple[shapely.Geometry | None, str]:
+    """A valid polygonal geometry in unwrapped longitudes, cut at ±180° and wrapped back."""
+    xmin, _, xmax, _ = shapely.bounds(geom)
+    pieces = []
+    for k in range(math.floor((xmin + 180) / 360), math.floor((xmax + 180) / 360) + 1):
+        window = shapely.box(k * 360 - 180, -90, k * 360 + 180, 90)
+        piece, _ = _polygonal_only(shapely.intersection(geom, window))
+        if piece is None:
+            continue
+        if k:
+            piece = shapely.transform(piece, lambda xy, k=k: xy - np.array([k * 360.0, 0.0]))
+        pieces.extend(p for p in shapely.get_parts(piece) if not p.is_empty)
+    if not pieces:
+        return None, "crosses the antimeridian; nothing with an area is left once split"
+    result = pieces[0] if len(pieces) == 1 else shapely.multipolygons(pieces)
+    if not shapely.is_valid(result):
+        result, _ = _polygonal_only(shapely.make_valid(result))
+    if len(pieces) > 1:
+        note = (
+            f"crosses the antimeridian (longitudes {xmin:.6g}..{xmax:.6g} once unwrapped); "
+            "split at ±180°"
+        )
+    else:
+        note = f"longitudes {xmin:.6g}..{xmax:.6g} are beyond ±180°; shifted by 360°"
+    return result, note
+
+
+def _clean_geometry(geom, transformer=None) -> tuple[shapely.Geometry | None, list, str | None]:
+    """2-D, WGS84, in range, valid and split at the antimeridian.
+
+    Returns (geometry or None if nothing is left, repairs made, problem or None).
+    """
+    if shapely.has_z(geom):
+        geom = shapely.force_2d(geom)
+    if transformer is not None:
+        try:
+            geom = _transform(geom, transformer)
+        except Exception as exc:  # noqa: BLE001 - pyproj raises several kinds
+            return None, [], f"cannot reproject: {exc}"
+        if not np.isfinite(shapely.get_coordinates(geom)).all():
+            return (
+                None,
+                [],
+                (
+                    "reprojection gave non-finite coordinates: the file's CRS does not fit "
+                    "its coordinates"
+                ),
+            )
+    geom, crossed, problem = _unwrap_antimeridian(geom)
+    if problem:
+        return None, [], problem
+    problem = _check_range(geom, lat_only=crossed)
+    if problem:
+        return None, [], problem
+    repairs = []
+    geom, repair = _repair(geom)
+    if repair:
+        repairs.append(repair)
+    if geom is not None and crossed:
+        geom, note = _split_antimeridian(geom)
+        repairs.append(note)
+    return geom, repairs, None
+
+
 def _repair(geom) -> tuple[shapely.Geometry | None, str | None]:
     """(valid polygonal geometry or None, repair message or None)."""
     if shapely.is_valid(geom):
         return geom, None
-    reason = shapely.is_valid_reason(geom)
+    with np.errstate(all="ignore"):  # GEOS arithmetic on near-degenerate rings
+        reason = shapely.is_valid_reason(geom)
     fixed = shapely.make_valid(geom, method="structure", keep_collapsed=False)
     fixed, _ = _polygonal_only(fixed)
     if fixed is not None and not shapely.is_valid(fixed):  # pragma: no cover - GEOS guarantees
@@ -378,6 +524,8 @@ class Catalog:
         self.clip = read_outline(self.options.clip) if self.options.clip else None
         self.report = ReadReport()
         self._file_reports: dict[str, FileReport] = {}
+        #: LAYERS is one file: if nothing in it gives a date, it is one undated snapshot
+        self._single_file = self.root.is_file()
 
     # -- configuration ------------------------------------------------------
 
@@ -416,17 +564,48 @@ class Catalog:
         """Read one file: its polygons grouped by (date, faction id)."""
         rep = self._file_report(src)
         out: dict[tuple[dt.date, str], list] = defaultdict(list)
+        undated: list[str] = []
         try:
             layers, n_layers = _read_raw(src.path, src.display)
             for layer in layers:
-                transformer = _transformer(layer.crs)
-                hint = layer.name if n_layers > 1 else None
-                for raw in layer.features:
-                    self._feature(src, rep, raw, hint, transformer, out)
+                try:
+                    transformer = _transformer(layer.crs)
+                    hint = layer.name if n_layers > 1 else None
+                    for raw in layer.features:
+                        self._feature(src, rep, raw, hint, transformer, out, undated)
+                finally:
+                    where = f"layer {layer.name!r}: " if n_layers > 1 else ""
+                    for w in layer.warnings:
+                        rep.warnings.append(Note(src.display, None, where + w))
         except DataError as exc:
             rep.errors.append(Note(src.display, None, exc.problem))
+        if undated:
+            self._settle_undated(src, rep, out, undated)
         self._collapse_date_errors(rep)
         return out
+
+    def _settle_undated(self, src: Source, rep: FileReport, out: dict, undated: list) -> None:
+        """A single file that nothing dates is one undated snapshot; if some of its
+        features are dated, the undated ones are errors."""
+        if all(is_undated(d) for d, _ in out):
+            rep.notes.append(
+                Note(
+                    src.display,
+                    None,
+                    f"nothing gives this file a date (no {self.options.date_field!r} property, "
+                    "no date in its name or folder): read as one undated snapshot; to date it, "
+                    "put YYYY-MM-DD in the file name or use --date-field",
+                )
+            )
+            return
+        why = self._no_date()
+        for label in undated:
+            rep.errors.append(Note(src.display, label, why))
+        rep.used -= len(undated)
+        for key in [k for k in out if is_undated(k[0])]:
+            del out[key]
+        rep.dates = {d for d in rep.dates if not is_undated(d)}
+        rep.factions = {f for _, f in out}
 
     def _collapse_date_errors(self, rep: FileReport) -> None:
         nodate = [e for e in rep.errors if e.message.startswith("no date")]
@@ -439,9 +618,11 @@ class Catalog:
             )
             rep.errors[:] = rest
 
-    def _feature(self, src, rep, raw: RawFeature, layer_hint, transformer, out) -> None:
+    def _feature(self, src, rep, raw: RawFeature, layer_hint, transformer, out, undated) -> None:
         rep.features += 1
         label = raw.label if layer_hint is None else f"{raw.label} of layer {layer_hint!r}"
+        for w in raw.warnings:
+            rep.warnings.append(Note(src.display, label, w))
         if raw.error:
             rep.errors.append(Note(src.display, label, raw.error))
             return
@@ -460,26 +641,19 @@ class Catalog:
             else:
                 rep.skipped["empty geometry"] += 1
             return
-        if shapely.has_z(geom):
-            geom = shapely.force_2d(geom)
-        if transformer is not None:
-            try:
-                geom = _transform(geom, transformer)
-            except Exception as exc:  # noqa: BLE001
-                rep.errors.append(Note(src.display, label, f"cannot reproject: {exc}"))
-                return
-            if not np.isfinite(shapely.get_coordinates(geom)).all():
-                rep.errors.append(
-                    Note(src.display, label, "reprojection gave non-finite coordinates")
-                )
-                return
-        problem = _check_range(geom, src.display, label)
+        try:
+            geom, repairs, problem = _clean_geometry(geom, transformer)
+        except shapely.errors.GEOSException as exc:
+            geom, repairs, problem = (
+                None,
+                [],
+                (f"GEOS cannot process this geometry ({exc}); inspect and fix it in a GIS"),
+            )
+        for r in repairs:
+            rep.repairs.append(Note(src.display, label, r))
         if problem:
             rep.errors.append(Note(src.display, label, problem))
             return
-        geom, repair = _repair(geom)
-        if repair:
-            rep.repairs.append(Note(src.display, label, repair))
         if geom is None:
             rep.skipped["empty after repair"] += 1
             return
@@ -493,6 +667,9 @@ class Catalog:
             return
         # date
         date, why = self._date_of(src, raw.props)
+        if date is None and self._single_file and why == self._no_date():
+            date = UNDATED
+            undated.append(label)
         if date is None:
             rep.errors.append(Note(src.display, label, why))
             return
@@ -508,6 +685,11 @@ class Catalog:
             if fid is not None:
                 return fid, ""
             value = props.get(self.options.faction_field)
+            if isinstance(value, (dict, list)):
+                return None, (
+                    f"property {self.options.faction_field!r} must be a string naming the "
+                    f"faction, not {'an object' if isinstance(value, dict) else 'an array'}"
+                )
             if value is not None and str(value).strip():
                 return table.resolve(value), ""
             if layer_hint:
@@ -522,14 +704,29 @@ class Catalog:
 
     def _date_of(self, src: Source, props: dict) -> tuple[dt.date | None, str]:
         value = props.get(self.options.date_field)
+        if isinstance(value, (dict, list, bool)):
+            kind = (
+                "an object"
+                if isinstance(value, dict)
+                else "an array"
+                if isinstance(value, list)
+                else "a boolean"
+            )
+            return None, (
+                f"property {self.options.date_field!r} must be a date such as "
+                f'"2017-01-09", not {kind}'
+            )
         if value is not None and str(value).strip():
             try:
                 return parse_date(value), ""
             except ValueError as exc:
-                return None, f"property {self.options.date_field!r}: {exc}"
+                return None, f"property {self.options.date_field!r}: {str(exc)[:200]}"
         if src.hinted_date:
             return src.hinted_date, ""
-        return None, (
+        return None, self._no_date()
+
+    def _no_date(self) -> str:
+        return (
             f"no date: no {self.options.date_field!r} property, and neither the file name "
             "nor its folder holds a date (YYYY-MM-DD or YYYYMMDD); use --date-field to name "
             "the property that holds it"
@@ -539,9 +736,16 @@ class Catalog:
         territories = {}
         for fid in self.factions.order(pieces):
             geoms = pieces[fid]
-            geom = geoms[0] if len(geoms) == 1 else shapely.union_all(geoms)
-            if self.clip is not None:
-                geom = shapely.intersection(geom, self.clip)
+            try:
+                geom = geoms[0] if len(geoms) == 1 else shapely.union_all(geoms)
+                if self.clip is not None:
+                    geom = shapely.intersection(geom, self.clip)
+            except shapely.errors.GEOSException as exc:
+                raise DataError(
+                    f"GEOS cannot merge the polygons of {fid} on {date.isoformat()} ({exc}); "
+                    "run 'frontmap check' and fix the features it repairs",
+                    file=", ".join(sorted(set(sources))[:3]) or str(self.root),
+                ) from None
             geom, _ = _polygonal_only(geom)
             if geom is None or geom.is_empty:
                 continue
@@ -665,13 +869,12 @@ def read_outline(path: str | os.PathLike) -> shapely.Geometry:
                 raise DataError(raw.error, file=display, feature=raw.label)
             if raw.geom is None:
                 continue
-            g = shapely.force_2d(raw.geom)
-            if transformer is not None:
-                g = _transform(g, transformer)
-            problem = _check_range(g, display, raw.label)
+            try:
+                g, _, problem = _clean_geometry(raw.geom, transformer)
+            except shapely.errors.GEOSException as exc:
+                g, problem = None, f"GEOS cannot process this geometry ({exc})"
             if problem:
                 raise DataError(problem, file=display, feature=raw.label)
-            g, _ = _repair(g)
             if g is not None:
                 polys.append(g)
     if not polys:
