@@ -212,6 +212,10 @@ def _read_ogr(src_path: Path, display: str):
         names = fiona.listlayers(str(src_path))
     except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
         raise DataError(f"cannot open: {_gdal_message(exc)}", file=display) from None
+    if not names:
+        raise DataError(
+            "holds no layers: the file is empty or damaged (a truncated download?)", file=display
+        )
     layers = []
     for name in names:
         crs = _ogr_crs(src_path, name, display)
@@ -255,8 +259,13 @@ def _ogr_features(src_path: Path, layer: str, display: str) -> Iterator[RawFeatu
             f"layer {layer!r}: cannot open: {_gdal_message(exc)}", file=display
         ) from None
     with src:
+        try:
+            declared = len(src)
+        except Exception:  # noqa: BLE001 - some drivers cannot count
+            declared = -1
         it = iter(src)
         i = 0
+        failed = 0  # unreadable features in a row
         while True:
             raw = RawFeature(index=i)
             try:
@@ -267,9 +276,15 @@ def _ogr_features(src_path: Path, layer: str, display: str) -> Iterator[RawFeatu
                 raw.error = f"unreadable: {_gdal_message(exc)}"
                 yield raw
                 i += 1
-                if i > 10_000_000:
-                    break
+                failed += 1
+                if failed >= 100:
+                    raise DataError(
+                        f"layer {layer!r}: stopped after {failed} unreadable features in a row "
+                        "(the file is damaged: re-export it)",
+                        file=display,
+                    ) from None
                 continue
+            failed = 0
             raw.fid = f.id
             raw.props = dict(f.properties or {})
             g = f.geometry
@@ -282,9 +297,20 @@ def _ogr_features(src_path: Path, layer: str, display: str) -> Iterator[RawFeatu
                     yield raw
                     i += 1
                     continue
+                if not np.isfinite(shapely.get_coordinates(geom)).all():
+                    raw.error = "a coordinate is not a finite number (NaN or infinite)"
+                    yield raw
+                    i += 1
+                    continue
                 raw.geom, raw.dropped_members = _polygonal_only(geom)
             yield raw
             i += 1
+        if declared > i:
+            raise DataError(
+                f"layer {layer!r} declares {declared} features but only {i} could be read "
+                "(the file is damaged or truncated: re-export it)",
+                file=display,
+            )
 
 
 def _polygonal_only(geom):
@@ -920,21 +946,32 @@ def read_places(path: str | os.PathLike) -> list[Place]:
         doc = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise DataError(f"not readable GeoJSON: {exc}", file=display) from None
+    except RecursionError:
+        raise DataError("not readable GeoJSON: nested far too deeply", file=display) from None
     feats = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(feats, list):
         raise DataError("a places file must be a GeoJSON FeatureCollection", file=display)
     for i, f in enumerate(feats):
-        g = (f or {}).get("geometry") or {}
-        props = (f or {}).get("properties") or {}
+        f = f if isinstance(f, dict) else {}
+        g = f.get("geometry")
+        g = g if isinstance(g, dict) else {}
+        props = f.get("properties")
+        props = props if isinstance(props, dict) else {}
         if g.get("type") != "Point":
             continue
         name = next((props[k] for k in _NAME_KEYS if props.get(k)), None)
         if name is None:
             raise DataError("a place needs a 'name' property", file=display, feature=i)
+        if isinstance(name, (dict, list)):
+            raise DataError("a place's name must be a string", file=display, feature=i)
         c = g.get("coordinates")
         if not (isinstance(c, list) and len(c) >= 2 and all(_is_num(v) for v in c[:2])):
             raise DataError("point coordinates must be [lon, lat] numbers", file=display, feature=i)
-        places.append(_place(name, float(c[0]), float(c[1]), display, f"feature {i}"))
+        try:
+            lon, lat = float(c[0]), float(c[1])
+        except OverflowError:
+            raise DataError("point coordinates out of range", file=display, feature=i) from None
+        places.append(_place(name, lon, lat, display, f"feature {i}"))
     return places
 
 

@@ -925,3 +925,59 @@ def test_no_warnings_on_steady_data(tmp_path):
     )
     report = check_layers(frontmap.read_layers(path))
     assert report.warnings == [] and report.suspicious == []
+
+
+# --- other formats and the places file ---------------------------------------------------
+
+
+def test_damaged_files_of_other_formats_are_errors(tmp_path):
+    import geopandas as gpd
+
+    g = gpd.GeoDataFrame(
+        {"faction": ["IS"], "date": ["2017-01-09"]},
+        geometry=[shapely.box(36, 35, 37, 36)],
+        crs=4326,
+    )
+    g.to_file(tmp_path / "ok.fgb", driver="FlatGeobuf")
+    data = (tmp_path / "ok.fgb").read_bytes()
+    (tmp_path / "cut.fgb").write_bytes(data[:300])
+    (tmp_path / "junk.gpkg").write_bytes(bytes(range(256)) * 8)
+    for name, message in (("cut.fgb", "holds no layers"), ("junk.gpkg", "cannot open")):
+        r = invoke("check", tmp_path / name)
+        assert r.exit_code == 1 and message in r.stdout, r.output
+        r = invoke("areas", tmp_path / name)
+        assert r.exit_code == 1 and f"{tmp_path / name}: {message}" in r.stderr, r.output
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{"type": "FeatureCollection", "features": [[1], null, 3]}', None),
+        ("[" * 50_000 + "]" * 50_000, "nested far too deeply"),
+        (
+            '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+            '{"name": "X"}, "geometry": {"type": "Point", "coordinates": [1e400, 1]}}]}',
+            "lon/lat out of range",
+        ),
+        (
+            '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+            '{"name": "X"}, "geometry": {"type": "Point", "coordinates": ['
+            + "9" * 400
+            + ", 1]}}]}",
+            "out of range",
+        ),
+        (
+            '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+            '{"name": [[["X"]]]}, "geometry": {"type": "Point", "coordinates": [1, 1]}}]}',
+            "name must be a string",
+        ),
+    ],
+)
+def test_hostile_places_files(tmp_path, text, message):
+    path = tmp_path / "places.geojson"
+    path.write_text(text)
+    if message is None:
+        assert frontmap.read_places(path) == []
+    else:
+        with pytest.raises(DataError, match=message):
+            frontmap.read_places(path)

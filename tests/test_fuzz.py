@@ -388,3 +388,18 @@ def test_nesting_depths_in_a_property(depth):
         assert "nested more than 64 levels deep" in f.error
     else:
         assert f.error is None
+
+
+@FUZZ
+@given(st.one_of(documents().map(dumps), corruptions()))
+@example(b'{"features": [{"geometry": {"type": "Point", "coordinates": [1e999, 0]}}]}')
+def test_places_files_never_crash(data):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "places.geojson"
+        path.write_bytes(data)
+        try:
+            places = frontmap.read_places(path)
+        except DataError:
+            return
+        for p in places:
+            assert isinstance(p.name, str) and math.isfinite(p.lon) and math.isfinite(p.lat)
