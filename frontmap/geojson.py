@@ -552,6 +552,11 @@ def _geometry(g, raw: RawFeature, ctx: _Ctx, depth: int):
     if "coordinates" not in g:
         raise _GeoJSONProblem(f"the {kind} has no 'coordinates' member")
     coords = g["coordinates"]
+    if isinstance(coords, _Built):  # read ring by ring from a large file
+        notes.extend(coords.notes)
+        if coords.error:
+            raise _GeoJSONProblem(coords.error)
+        return kind, coords.geom, 0
     if not isinstance(coords, list):
         raise _GeoJSONProblem(
             f"the {kind}'s 'coordinates' must be an array, not {_json_type(coords)}"
@@ -559,17 +564,7 @@ def _geometry(g, raw: RawFeature, ctx: _Ctx, depth: int):
     if kind == "Polygon":
         return kind, _polygon(coords, notes, "", ctx), 0
     if kind == "MultiPolygon":
-        polys = []
-        for j, pc in enumerate(coords):
-            if not isinstance(pc, list):
-                raise _GeoJSONProblem(
-                    f"polygon {j} of the MultiPolygon is {_json_type(pc)}, not an array of rings "
-                    "(coordinates not nested deeply enough for a MultiPolygon)"
-                )
-            p = _polygon(pc, notes, f"polygon {j}: ", ctx)
-            if p is not None:
-                polys.append(p)
-        return kind, (shapely.multipolygons(polys) if polys else None), 0
+        return kind, _multipolygon(coords, notes, ctx), 0
     # points and lines are not territory, but their coordinates must be sound too
     _check_coordinates(coords, _COORD_DEPTH[kind], kind, ctx)
     return kind, None, 0
@@ -601,11 +596,10 @@ def _check_coordinates(coords: list, depth: int, kind: str, ctx: _Ctx) -> None:
 
 
 def _polygon(rings, notes: list[str], where: str, ctx: _Ctx):
-    if not rings:
-        notes.append(f"{where}empty polygon dropped")
-        return None
+    """A Polygon from its rings (a list, or a _LazyArray read from a large file)."""
     shell = None
     holes = []
+    r = -1
     for r, ring in enumerate(rings):
         arr = _ring(ring, notes, f"{where}ring {r}", ctx)
         if arr is None:
@@ -617,7 +611,24 @@ def _polygon(rings, notes: list[str], where: str, ctx: _Ctx):
             shell = arr
         else:
             holes.append(arr)
+    if r < 0:
+        notes.append(f"{where}empty polygon dropped")
+        return None
     return shapely.Polygon(shell, holes)
+
+
+def _multipolygon(coords, notes: list[str], ctx: _Ctx):
+    polys = []
+    for j, pc in enumerate(coords):
+        if not isinstance(pc, (list, _LazyArray)):
+            raise _GeoJSONProblem(
+                f"polygon {j} of the MultiPolygon is {_json_type(pc)}, not an array of rings "
+                "(coordinates not nested deeply enough for a MultiPolygon)"
+            )
+        p = _polygon(pc, notes, f"polygon {j}: ", ctx)
+        if p is not None:
+            polys.append(p)
+    return shapely.multipolygons(polys) if polys else None
 
 
 def _ring(ring, notes: list[str], where: str, ctx: _Ctx):
@@ -767,6 +778,64 @@ _NUMBER_CHARS = frozenset("0123456789.eE+-")
 _ROOT_KIND = {"[": "an array", '"': "a string", "t": "a boolean", "f": "a boolean", "n": "null"}
 
 
+class _TooBig(Exception):
+    """A value does not fit in the window."""
+
+
+@dataclass
+class _Built:
+    """Polygonal coordinates already read and validated (from a feature too large to hold)."""
+
+    geom: shapely.Geometry | None
+    notes: list[str]
+    error: str | None
+
+
+class _LazyArray:
+    """The elements of a JSON array in a large file, decoded one at a time.
+
+    ``depth`` > 0 gives the elements that are arrays as _LazyArrays in turn.
+    Sets ``ctx.maybe_bools`` for each element it decodes.
+    """
+
+    def __init__(self, win: _Window, depth: int, ctx: _Ctx):
+        win.expect("[", "'['")
+        self.win, self.depth, self.ctx = win, depth, ctx
+        self.first, self.done, self.child = True, False, None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.child is not None:
+            self.child.drain()
+            self.child = None
+        if self.done:
+            raise StopIteration
+        w = self.win
+        c = w.peek()
+        if c == "]":
+            w.pos += 1
+            self.done = True
+            raise StopIteration
+        if not self.first:
+            if c != ",":
+                w.fail("Expecting ',' delimiter" if c else "the file ends inside an array")
+            w.pos += 1
+            c = w.peek()
+        self.first = False
+        if self.depth and c == "[":
+            self.child = _LazyArray(w, self.depth - 1, self.ctx)
+            return self.child
+        value = w.value()
+        self.ctx.maybe_bools = w.bools()
+        return value
+
+    def drain(self) -> None:
+        for _ in self:
+            pass
+
+
 class _Window:
     """The decoded text of a file, read forward through a sliding window."""
 
@@ -774,6 +843,8 @@ class _Window:
         self.fh = fh
         self.name = name
         self.chunk = chunk or STREAM_CHUNK
+        #: features larger than this (characters) are read piece by piece
+        self.big = 4 * self.chunk
         self.dec = codecs.getincrementaldecoder("utf-8-sig")("strict")
         self.buf = ""
         self.pos = 0
@@ -855,8 +926,11 @@ class _Window:
             self.fail(f"expecting {what}" if c else f"the file ends where {what} was expected")
         self.pos += 1
 
-    def value(self):
-        """Decode the next JSON value with the strict hooks (reading more as needed)."""
+    def value(self, big: int | None = None):
+        """Decode the next JSON value with the strict hooks (reading more as needed).
+
+        With ``big``: raise _TooBig rather than hold more than ``big`` characters
+        of an object (the caller then reads it piece by piece)."""
         if not self.peek():
             self.fail("the file ends where a value was expected")
         while True:
@@ -864,6 +938,14 @@ class _Window:
                 obj, end = _DECODER.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
                 truncated = exc.pos >= len(self.buf) - 16 or exc.msg.startswith("Unterminated")
+                if (
+                    truncated
+                    and big is not None
+                    and len(self.buf) - self.pos >= big
+                    and self.buf[self.pos] == "{"
+                    and not self.eof
+                ):
+                    raise _TooBig from None
                 if truncated and self.more(len(self.buf) - self.pos):
                     continue
                 self.fail(exc.msg, exc.pos)
@@ -879,6 +961,85 @@ class _Window:
                 continue  # a number at the end of the window may go on
             self.start, self.pos = self.pos, end
             return obj
+
+    def bools(self) -> bool:
+        """Whether the text of the value just decoded holds true or false."""
+        return self.buf.find("true", self.start, self.pos) >= 0 or (
+            self.buf.find("false", self.start, self.pos) >= 0
+        )
+
+    def members(self) -> Iterator[str]:
+        """At an object: each member name, positioned at its value (for the caller to read)."""
+        self.expect("{", "'{'")
+        first = True
+        while True:
+            c = self.peek()
+            if c == "}":
+                self.pos += 1
+                return
+            if not first:
+                if c != ",":
+                    self.fail("Expecting ',' delimiter" if c else "the file ends inside an object")
+                self.pos += 1
+                c = self.peek()
+            first = False
+            if c != '"':
+                self.fail(
+                    "Expecting property name enclosed in double quotes"
+                    if c
+                    else "the file ends inside an object"
+                )
+            key = self.value()
+            if not isinstance(key, str):  # pragma: no cover - a '"' starts a string
+                self.fail("Expecting property name enclosed in double quotes")
+            self.expect(":", "':' after a member name")
+            yield key
+
+    def big_feature(self):
+        """A feature too large for the window, its geometry read ring by ring."""
+        pairs = []
+        for key in self.members():
+            if key == "geometry" and self.peek() == "{":
+                pairs.append((key, self.big_geometry()))
+            else:
+                pairs.append((key, self.value()))
+        return _pairs_hook(pairs)
+
+    def big_geometry(self):
+        pairs = []
+        kind = None
+        for key in self.members():
+            if key == "type":
+                value = self.value()
+                if kind is None and isinstance(value, str):
+                    kind = value
+            elif (
+                key == "coordinates"
+                and kind in _POLYGONAL
+                and self.peek() == "["
+                and all(k != key for k, _ in pairs)
+            ):
+                value = self.built(kind)
+            else:
+                value = self.value()
+            pairs.append((key, value))
+        return _pairs_hook(pairs)
+
+    def built(self, kind: str) -> _Built:
+        """A Polygon's or MultiPolygon's coordinates, validated and built a ring at a time."""
+        ctx = _Ctx()
+        rings = _LazyArray(self, 0 if kind == "Polygon" else 1, ctx)
+        notes: list[str] = []
+        geom, error = None, None
+        try:
+            if kind == "Polygon":
+                geom = _polygon(rings, notes, "", ctx)
+            else:
+                geom = _multipolygon(rings, notes, ctx)
+        except _GeoJSONProblem as exc:
+            error = str(exc)
+        rings.drain()
+        return _Built(geom, notes, error)
 
     def open_root(self) -> None:
         """Enter the root object (errors when the root is something else)."""
@@ -944,12 +1105,12 @@ class _Window:
             self.pos += 1
             return
         while True:
-            value = self.value()
-            start, end = self.start, self.pos
-            bools = self.buf.find("true", start, end) >= 0 or (
-                self.buf.find("false", start, end) >= 0
-            )
-            yield value, bools
+            try:
+                value = self.value(big=self.big)
+            except _TooBig:  # a feature larger than the window: read it piece by piece
+                yield self.big_feature(), True
+            else:
+                yield value, self.bools()
             c = self.peek()
             if c == ",":
                 self.pos += 1

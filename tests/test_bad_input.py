@@ -671,6 +671,35 @@ def test_streaming_holds_about_one_feature_of_text_at_a_time(tmp_path):
     assert win.max_window < 3 * 8192, (win.max_window, size)
 
 
+def test_a_feature_larger_than_the_window_is_read_ring_by_ring(tmp_path, monkeypatch):
+    polys = []
+    for i in range(300):
+        x, y = 30 + (i % 20) * 0.5, 45 + (i // 20) * 0.5
+        polys.append([rect(x, y, x + 0.3, y + 0.3, step=0.01)])
+    polys[7][0] = polys[7][0][:-1]  # an unclosed ring, to be reported the same way
+    big = feature(polys, multi=True, faction="RU", date="2024-11-01")
+    path = write_fc(tmp_path / "one.geojson", [feature([SQUARE]), big])
+    calls = []
+    real = geojson._Window.big_feature
+    monkeypatch.setattr(geojson._Window, "big_feature", lambda self: calls.append(1) or real(self))
+    g = geojson._stream_geojson(path, "one", chunk=4096)
+    win = g.features.gi_frame.f_locals["win"]
+    small, streamed = list(g.features)
+    assert calls == [1]  # the small feature was decoded whole, the big one piece by piece
+    assert path.stat().st_size > 100 * 4096 and win.max_window < 12 * 4096
+    whole = list(parse_geojson(path.read_bytes(), "one").features)[1]
+    assert (
+        streamed.notes
+        == whole.notes
+        == [
+            "polygon 7: ring 0: not closed (first position [33.5, 45], last [33.5, 45.01]); "
+            "closed it"
+        ]
+    )
+    assert shapely.equals_exact(streamed.geom, whole.geom, 0)
+    assert rel(area_km2(streamed.geom), sum(ring_km2(p[0]) for p in polys)) < 1e-9
+
+
 def test_streamed_file_honours_crs_and_type_after_the_features(tmp_path):
     ring = rect(39.0, 35.0, 39.5, 35.4, step=0.1)
     import pyproj
