@@ -825,7 +825,9 @@ def compare(
         link_km=link_km,
         order=result.factions.order(set(s_from.territories) | set(s_to.territories)),
     )
-    outline = read_outline(basemap) if basemap not in ("tiles", "none") else None
+    outline = (
+        read_outline(basemap, merge=False) if basemap not in ("tiles", "none") else None
+    )
     try:
         scene = build_scene(result, d, focus=focus, basemap=outline)
     except FocusError as exc:

@@ -880,8 +880,10 @@ def iter_snapshots(
 # Outlines (--clip, basemaps) and places
 
 
-def read_outline(path: str | os.PathLike) -> shapely.Geometry:
-    """The union of every polygon in a file (a country outline, say), lon/lat WGS84."""
+def read_outline(path: str | os.PathLike, merge: bool = True) -> shapely.Geometry:
+    """The polygons of a file (a country outline, say), lon/lat WGS84: their
+    union, or with ``merge=False`` all of them as they are (country borders
+    kept, for a basemap)."""
     path = Path(path)
     display = str(path)
     if not path.is_file():
@@ -905,6 +907,8 @@ def read_outline(path: str | os.PathLike) -> shapely.Geometry:
                 polys.append(g)
     if not polys:
         raise DataError("holds no polygons", file=display)
+    if not merge:
+        return shapely.MultiPolygon([p for g in polys for p in shapely.get_parts(g)])
     return shapely.union_all(polys)
 
 

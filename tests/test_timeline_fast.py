@@ -5,7 +5,7 @@ import datetime as dt
 import numpy as np
 import pytest
 import shapely
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import frontmap
@@ -43,14 +43,23 @@ def wiggly(seed, n=400, cx=37.5, cy=48.0, r=1.0):
     return largest(shapely.make_valid(shapely.Polygon(np.round(ring, 6))))
 
 
-def moved(poly, seed, k=6, scale=0.02):
-    """The same polygon with a few vertex runs pushed around (a day at the front)."""
+def moved(poly, seed, k=6, scale=0.02, repair=True):
+    """The same polygon with a few vertex runs pushed around (a day at the front).
+
+    With ``repair=False`` an invalid result is returned as it is: repairing a
+    self-crossing ring puts new vertices exactly on old edges, a near-degenerate
+    T-junction where any floating-point overlay may or may not node the vertex
+    (and the geodesic measure then differs by the lens of that edge).
+    """
     rng = np.random.default_rng(seed)
     c = shapely.get_coordinates(poly.exterior)[:-1].copy()
     for start in rng.integers(0, len(c), size=k):
         run = slice(start, min(start + rng.integers(2, 12), len(c)))
         c[run] += rng.normal(0, scale, size=(len(c[run]), 2))
-    return largest(shapely.make_valid(shapely.Polygon(np.round(c, 6))))
+    raw = shapely.Polygon(np.round(c, 6))
+    if not repair:
+        return raw
+    return largest(shapely.make_valid(raw))
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -81,10 +90,11 @@ def test_appearing_and_vanishing_territory():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(0, 10_000), st.integers(1, 30), st.floats(0.001, 0.2))
+@given(st.integers(0, 10_000), st.integers(1, 12), st.floats(0.0005, 0.01))
 def test_windowed_equals_plain_property(seed, k, scale):
     a = wiggly(seed, n=200)
-    b = moved(a, seed + 1, k=k, scale=scale)
+    b = moved(a, seed + 1, k=k, scale=scale, repair=False)
+    assume(b.is_valid)
     got = pair_change(measure_territory(a), measure_territory(b))
     assert got == pytest.approx(plain_change(a, b), abs=1e-6)
 

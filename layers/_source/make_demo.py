@@ -21,6 +21,7 @@ How it works
 Run:  python layers/_source/make_demo.py        (stdlib + shapely>=2 + pyproj)
 Output is deterministic: running it twice gives byte-identical files.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,17 +47,60 @@ DATES = ["2016-12-01", "2016-12-11", "2017-01-09", "2017-01-16"]
 # id, name, colour, aliases, coalition
 FACTIONS = [
     ("IS", "Islamic State", "#2b2b2b", ["ISIS", "ISIL", "Daesh"], "jihadist"),
-    ("SAA", "Syrian government and allies", "#d62728",
-     ["Syrian Arab Army", "Syrian government", "Government", "Assad"], "pro-government"),
-    ("IQ", "Iraqi government forces", "#c9a66b",
-     ["ISF", "Iraqi Security Forces", "Iraqi Army", "Iraqi government", "PMF", "Popular Mobilization Forces"],
-     "iraqi-government"),
-    ("KRG", "Kurdistan Region (Peshmerga)", "#fdae61",
-     ["Peshmerga", "Kurdistan Regional Government", "Kurdistan Region", "Iraqi Kurdistan"], "kurdistan-region"),
-    ("SDF", "Syrian Democratic Forces", "#e9d642", ["Syrian Democratic Forces", "YPG", "YPG/SDF", "Rojava"], "sdf"),
-    ("TFSA", "Turkish-backed rebels (Euphrates Shield)", "#1f8a8a",
-     ["FSA (Euphrates Shield)", "Euphrates Shield", "Turkish-backed rebels", "Turkish-backed FSA"], "opposition"),
-    ("OPP", "Other Syrian opposition", "#74b45a", ["Syrian opposition", "Opposition", "Rebels", "FSA"], "opposition"),
+    (
+        "SAA",
+        "Syrian government and allies",
+        "#d62728",
+        ["Syrian Arab Army", "Syrian government", "Government", "Assad"],
+        "pro-government",
+    ),
+    (
+        "IQ",
+        "Iraqi government forces",
+        "#c9a66b",
+        [
+            "ISF",
+            "Iraqi Security Forces",
+            "Iraqi Army",
+            "Iraqi government",
+            "PMF",
+            "Popular Mobilization Forces",
+        ],
+        "iraqi-government",
+    ),
+    (
+        "KRG",
+        "Kurdistan Region (Peshmerga)",
+        "#fdae61",
+        ["Peshmerga", "Kurdistan Regional Government", "Kurdistan Region", "Iraqi Kurdistan"],
+        "kurdistan-region",
+    ),
+    (
+        "SDF",
+        "Syrian Democratic Forces",
+        "#e9d642",
+        ["Syrian Democratic Forces", "YPG", "YPG/SDF", "Rojava"],
+        "sdf",
+    ),
+    (
+        "TFSA",
+        "Turkish-backed rebels (Euphrates Shield)",
+        "#1f8a8a",
+        [
+            "FSA (Euphrates Shield)",
+            "Euphrates Shield",
+            "Turkish-backed rebels",
+            "Turkish-backed FSA",
+        ],
+        "opposition",
+    ),
+    (
+        "OPP",
+        "Other Syrian opposition",
+        "#74b45a",
+        ["Syrian opposition", "Opposition", "Rebels", "FSA"],
+        "opposition",
+    ),
 ]
 FACTION_IDS = [f[0] for f in FACTIONS]
 
@@ -65,10 +109,17 @@ FACTION_IDS = [f[0] for f in FACTIONS]
 # --------------------------------------------------------------------------------------
 SY_IQ_BORDER = [  # north -> south
     (42.36, 37.11),  # Syria-Iraq-Turkey tripoint on the Tigris
-    (42.22, 36.96), (42.08, 36.80),  # Yarubiyah / Rabia
-    (41.85, 36.65), (41.42, 36.52), (41.28, 36.35),
-    (41.27, 36.25), (41.262, 36.15), (41.25, 36.00),
-    (41.22, 35.62), (41.12, 35.15), (41.02, 34.75),
+    (42.22, 36.96),
+    (42.08, 36.80),  # Yarubiyah / Rabia
+    (41.85, 36.65),
+    (41.42, 36.52),
+    (41.28, 36.35),
+    (41.27, 36.25),
+    (41.262, 36.15),
+    (41.25, 36.00),
+    (41.22, 35.62),
+    (41.12, 35.15),
+    (41.02, 34.75),
     (40.98, 34.42),  # Albu Kamal / al-Qaim
     (40.25, 34.07),  # on the straight desert border
     (39.52, 33.72),  # on the straight desert border (near al-Tanf)
@@ -77,47 +128,129 @@ SY_IQ_BORDER = [  # north -> south
 SYRIA = (
     [
         (35.92, 35.93),  # coast at the Turkish border
-        (36.00, 35.98), (36.15, 35.82), (36.37, 36.02), (36.38, 36.20), (36.52, 36.22),
-        (36.66, 36.32), (36.66, 36.46), (36.57, 36.62), (36.63, 36.80), (36.70, 36.84),
-        (36.82, 36.80), (37.00, 36.68), (37.12, 36.65), (37.40, 36.66), (37.70, 36.72),
+        (36.00, 35.98),
+        (36.15, 35.82),
+        (36.37, 36.02),
+        (36.38, 36.20),
+        (36.52, 36.22),
+        (36.66, 36.32),
+        (36.66, 36.46),
+        (36.57, 36.62),
+        (36.63, 36.80),
+        (36.70, 36.84),
+        (36.82, 36.80),
+        (37.00, 36.68),
+        (37.12, 36.65),
+        (37.40, 36.66),
+        (37.70, 36.72),
         (38.03, 36.84),  # Jarabulus on the Euphrates
-        (38.20, 36.90), (38.40, 36.92), (38.60, 36.86),
+        (38.20, 36.90),
+        (38.40, 36.92),
+        (38.60, 36.86),
         (38.95, 36.70),  # Tell Abyad
-        (39.30, 36.70), (39.80, 36.78), (40.08, 36.85), (40.70, 37.00),
+        (39.30, 36.70),
+        (39.80, 36.78),
+        (40.08, 36.85),
+        (40.70, 37.00),
         (41.22, 37.07),  # Qamishli
-        (41.80, 37.08), (42.18, 37.30),
+        (41.80, 37.08),
+        (42.18, 37.30),
     ]
     + SY_IQ_BORDER
     + [
-        (37.10, 32.45), (36.84, 32.31), (36.40, 32.38), (36.07, 32.52),  # Jordan
-        (35.79, 32.74), (35.90, 32.90), (35.86, 33.05), (35.83, 33.20), (35.86, 33.42),  # Golan line
-        (36.05, 33.60), (36.35, 33.85), (36.55, 34.10), (36.62, 34.20), (36.45, 34.48),
-        (36.35, 34.63), (35.97, 34.64),  # Lebanon
-        (35.90, 34.85), (35.88, 34.95), (35.94, 35.18), (35.92, 35.38), (35.78, 35.50),
-        (35.76, 35.58), (35.83, 35.85),  # coast
+        (37.10, 32.45),
+        (36.84, 32.31),
+        (36.40, 32.38),
+        (36.07, 32.52),  # Jordan
+        (35.79, 32.74),
+        (35.90, 32.90),
+        (35.86, 33.05),
+        (35.83, 33.20),
+        (35.86, 33.42),  # Golan line
+        (36.05, 33.60),
+        (36.35, 33.85),
+        (36.55, 34.10),
+        (36.62, 34.20),
+        (36.45, 34.48),
+        (36.35, 34.63),
+        (35.97, 34.64),  # Lebanon
+        (35.90, 34.85),
+        (35.88, 34.95),
+        (35.94, 35.18),
+        (35.92, 35.38),
+        (35.78, 35.50),
+        (35.76, 35.58),
+        (35.83, 35.85),  # coast
     ]
 )
 IRAQ = (
     [
-        (42.36, 37.11), (42.75, 37.30), (43.15, 37.37), (43.60, 37.23), (44.10, 37.32),
-        (44.35, 37.05), (44.62, 37.18), (44.79, 37.15),  # Turkey
-        (45.00, 36.75), (45.05, 36.40), (45.30, 36.10), (45.70, 35.85), (45.95, 35.55),
-        (46.15, 35.10), (45.95, 34.80), (45.60, 34.55), (45.52, 34.33), (45.70, 34.00),
-        (45.85, 33.65), (46.10, 33.20), (46.80, 32.75), (47.40, 32.45), (47.85, 31.80),
-        (47.70, 31.40), (47.70, 30.95), (48.03, 30.48), (48.55, 29.95),  # Iran / Shatt al-Arab
-        (48.00, 29.98), (47.95, 30.00), (47.70, 30.10), (47.15, 30.00), (46.55, 29.10),  # Gulf, Kuwait
-        (44.70, 29.20), (42.08, 31.11), (39.20, 32.15),  # Saudi Arabia
+        (42.36, 37.11),
+        (42.75, 37.30),
+        (43.15, 37.37),
+        (43.60, 37.23),
+        (44.10, 37.32),
+        (44.35, 37.05),
+        (44.62, 37.18),
+        (44.79, 37.15),  # Turkey
+        (45.00, 36.75),
+        (45.05, 36.40),
+        (45.30, 36.10),
+        (45.70, 35.85),
+        (45.95, 35.55),
+        (46.15, 35.10),
+        (45.95, 34.80),
+        (45.60, 34.55),
+        (45.52, 34.33),
+        (45.70, 34.00),
+        (45.85, 33.65),
+        (46.10, 33.20),
+        (46.80, 32.75),
+        (47.40, 32.45),
+        (47.85, 31.80),
+        (47.70, 31.40),
+        (47.70, 30.95),
+        (48.03, 30.48),
+        (48.55, 29.95),  # Iran / Shatt al-Arab
+        (48.00, 29.98),
+        (47.95, 30.00),
+        (47.70, 30.10),
+        (47.15, 30.00),
+        (46.55, 29.10),  # Gulf, Kuwait
+        (44.70, 29.20),
+        (42.08, 31.11),
+        (39.20, 32.15),  # Saudi Arabia
     ]
     + SY_IQ_BORDER[::-1][:-1]
 )
 
 # The Tigris (north -> south); used for the Mosul / Hawija cell edges.
 TIGRIS = [
-    (42.80, 36.66), (42.88, 36.56), (42.96, 36.48), (43.04, 36.43), (43.095, 36.39),
-    (43.12, 36.365), (43.142, 36.34), (43.157, 36.315), (43.175, 36.285), (43.21, 36.25),
-    (43.26, 36.18), (43.29, 36.10), (43.31, 35.98), (43.30, 35.80), (43.26, 35.65),
-    (43.25, 35.52), (43.33, 35.25), (43.43, 35.05), (43.49, 34.93), (43.60, 34.75),
-    (43.68, 34.61), (43.82, 34.38), (43.88, 34.20), (44.10, 33.85), (44.30, 33.50),
+    (42.80, 36.66),
+    (42.88, 36.56),
+    (42.96, 36.48),
+    (43.04, 36.43),
+    (43.095, 36.39),
+    (43.12, 36.365),
+    (43.142, 36.34),
+    (43.157, 36.315),
+    (43.175, 36.285),
+    (43.21, 36.25),
+    (43.26, 36.18),
+    (43.29, 36.10),
+    (43.31, 35.98),
+    (43.30, 35.80),
+    (43.26, 35.65),
+    (43.25, 35.52),
+    (43.33, 35.25),
+    (43.43, 35.05),
+    (43.49, 34.93),
+    (43.60, 34.75),
+    (43.68, 34.61),
+    (43.82, 34.38),
+    (43.88, 34.20),
+    (44.10, 33.85),
+    (44.30, 33.50),
     (44.37, 33.31),
 ]
 
@@ -125,7 +258,7 @@ TIGRIS = [
 def seg(line, a, b):
     """Vertices of `line` from vertex a to vertex b inclusive (either direction)."""
     i, j = line.index(a), line.index(b)
-    return line[i:j + 1] if i <= j else line[j:i + 1][::-1]
+    return line[i : j + 1] if i <= j else line[j : i + 1][::-1]
 
 
 def border(a, b):
@@ -136,10 +269,23 @@ def border(a, b):
 # reality (Kuweires, Khanasser road, T4 airbase left out) to keep the Deir ez-Zour enclave
 # more than 250 km from it; see README.
 SAA_EAST_FRONT = [
-    (37.15, 36.42), (37.25, 36.35), (37.30, 36.27), (37.33, 36.18), (37.32, 36.05),
-    (37.22, 35.85), (37.18, 35.60), (37.15, 35.35), (37.18, 35.10), (37.22, 34.85),
-    (37.30, 34.60), (37.35, 34.40), (37.25, 34.20), (37.10, 33.90), (37.05, 33.55),
-    (37.15, 33.30), (37.30, 33.00),
+    (37.15, 36.42),
+    (37.25, 36.35),
+    (37.30, 36.27),
+    (37.33, 36.18),
+    (37.32, 36.05),
+    (37.22, 35.85),
+    (37.18, 35.60),
+    (37.15, 35.35),
+    (37.18, 35.10),
+    (37.22, 34.85),
+    (37.30, 34.60),
+    (37.35, 34.40),
+    (37.25, 34.20),
+    (37.10, 33.90),
+    (37.05, 33.55),
+    (37.15, 33.30),
+    (37.30, 33.00),
 ]
 
 IS_, SAA, IQ, KRG, SDF, TFSA, OPP = FACTION_IDS
@@ -154,140 +300,580 @@ def held(*h):
 # --------------------------------------------------------------------------------------
 CELLS = [
     # ---------------- Iraq ----------------
-    ("IQ_MOSUL_POCKET_W", "IQ", held(IS_),  # west Mosul, Badush, Tal Afar
-     seg(TIGRIS, (42.96, 36.48), (43.21, 36.25))
-     + [(43.12, 36.22), (42.95, 36.20), (42.75, 36.23), (42.55, 36.27), (42.38, 36.30),
-        (42.25, 36.35), (42.25, 36.43), (42.35, 36.48), (42.55, 36.50), (42.75, 36.49), (42.90, 36.50)]),
-    ("IQ_MOSUL_EAST_CORE", "IQ", held(IS_, IS_, IS_, IQ),  # east Mosul, lost by IS mid-January
-     seg(TIGRIS, (43.095, 36.39), (43.175, 36.285))
-     + [(43.198, 36.31), (43.203, 36.34), (43.195, 36.37), (43.165, 36.395)]),
-    ("IQ_TEL_KAIF", "IQ", held(IS_, IS_, IQ, IQ),
-     [(42.96, 36.48), (43.05, 36.53), (43.18, 36.53), (43.25, 36.47), (43.22, 36.41),
-      (43.165, 36.395), (43.05, 36.38), (42.96, 36.45)]),
-    ("IQ_NINEVEH_NE", "IQ", held(IS_, IQ, IQ, IQ),
-     [(43.21, 36.44), (43.30, 36.48), (43.35, 36.42), (43.30, 36.36), (43.195, 36.37), (43.165, 36.395)]),
-    ("IQ_HAWIJA", "IQ", held(IS_),
-     seg(TIGRIS, (43.26, 35.65), (43.43, 35.05))
-     + [(43.60, 34.98), (43.85, 34.98), (44.05, 35.08), (44.18, 35.30), (44.05, 35.48), (43.80, 35.58), (43.55, 35.66)]),
-    ("IQ_NINEVEH_PLAINS", "IQ", held(IQ),  # east-bank edge of Mosul, Bartella, Qaraqosh, Nimrud
-     [(43.15, 36.33), (43.18, 36.38), (43.25, 36.40), (43.38, 36.40), (43.45, 36.30), (43.47, 36.15), (43.40, 36.03),
-      (43.31, 35.98), (43.22, 36.10), (43.15, 36.25)]),
-    ("IQ_TIGRIS_WEST", "IQ", held(IQ),  # Qayyarah, Shirqat, Baiji strip + PMF corridor to Sinjar
-     [(41.95, 36.30), (42.30, 36.38), (43.00, 36.30), (43.20, 36.28), (43.35, 36.15)]
-     + seg(TIGRIS, (43.31, 35.98), (43.26, 35.65))
-     + [(43.35, 35.40), (43.45, 35.10), (43.55, 34.90), (43.40, 34.85), (43.20, 35.05), (43.08, 35.35),
-        (43.05, 35.60), (42.98, 35.72), (42.80, 35.95), (42.55, 36.10), (42.25, 36.18), (42.00, 36.22),
-        (41.95, 36.24)]),
-    ("IQ_KURDISTAN", "IQ", held(KRG),  # Dohuk, Erbil, Sulaymaniyah, Kirkuk, Sinjar, Makhmour
-     [(41.27, 36.25), (41.95, 36.24), (42.30, 36.38), (43.00, 36.40), (43.20, 36.45), (43.30, 36.40),
-      (43.40, 36.30), (43.35, 36.05), (43.31, 35.98), (43.28, 35.90), (43.20, 35.70), (43.35, 35.40),
-      (43.80, 35.20), (44.05, 35.08), (44.60, 34.98), (44.85, 34.80), (45.05, 34.55), (45.15, 34.20),
-      (46.50, 34.15), (46.50, 37.60), (42.36, 37.60)]
-     + border((42.36, 37.11), (41.28, 36.35))),
-    ("IQ_JAZIRA_ANBAR", "IQ", held(IS_),  # Baaj, Hatra, Qaim, Rawa, Anah
-     border((41.27, 36.25), (40.25, 34.07))
-     + [(41.20, 33.95), (41.70, 34.05), (42.10, 34.16), (42.30, 34.30), (42.60, 34.36), (42.95, 34.52),
-        (43.10, 34.70), (43.40, 34.85), (43.30, 35.00), (43.60, 36.60)]),
+    (
+        "IQ_MOSUL_POCKET_W",
+        "IQ",
+        held(IS_),  # west Mosul, Badush, Tal Afar
+        seg(TIGRIS, (42.96, 36.48), (43.21, 36.25))
+        + [
+            (43.12, 36.22),
+            (42.95, 36.20),
+            (42.75, 36.23),
+            (42.55, 36.27),
+            (42.38, 36.30),
+            (42.25, 36.35),
+            (42.25, 36.43),
+            (42.35, 36.48),
+            (42.55, 36.50),
+            (42.75, 36.49),
+            (42.90, 36.50),
+        ],
+    ),
+    (
+        "IQ_MOSUL_EAST_CORE",
+        "IQ",
+        held(IS_, IS_, IS_, IQ),  # east Mosul, lost by IS mid-January
+        seg(TIGRIS, (43.095, 36.39), (43.175, 36.285))
+        + [(43.198, 36.31), (43.203, 36.34), (43.195, 36.37), (43.165, 36.395)],
+    ),
+    (
+        "IQ_TEL_KAIF",
+        "IQ",
+        held(IS_, IS_, IQ, IQ),
+        [
+            (42.96, 36.48),
+            (43.05, 36.53),
+            (43.18, 36.53),
+            (43.25, 36.47),
+            (43.22, 36.41),
+            (43.165, 36.395),
+            (43.05, 36.38),
+            (42.96, 36.45),
+        ],
+    ),
+    (
+        "IQ_NINEVEH_NE",
+        "IQ",
+        held(IS_, IQ, IQ, IQ),
+        [
+            (43.21, 36.44),
+            (43.30, 36.48),
+            (43.35, 36.42),
+            (43.30, 36.36),
+            (43.195, 36.37),
+            (43.165, 36.395),
+        ],
+    ),
+    (
+        "IQ_HAWIJA",
+        "IQ",
+        held(IS_),
+        seg(TIGRIS, (43.26, 35.65), (43.43, 35.05))
+        + [
+            (43.60, 34.98),
+            (43.85, 34.98),
+            (44.05, 35.08),
+            (44.18, 35.30),
+            (44.05, 35.48),
+            (43.80, 35.58),
+            (43.55, 35.66),
+        ],
+    ),
+    (
+        "IQ_NINEVEH_PLAINS",
+        "IQ",
+        held(IQ),  # east-bank edge of Mosul, Bartella, Qaraqosh, Nimrud
+        [
+            (43.15, 36.33),
+            (43.18, 36.38),
+            (43.25, 36.40),
+            (43.38, 36.40),
+            (43.45, 36.30),
+            (43.47, 36.15),
+            (43.40, 36.03),
+            (43.31, 35.98),
+            (43.22, 36.10),
+            (43.15, 36.25),
+        ],
+    ),
+    (
+        "IQ_TIGRIS_WEST",
+        "IQ",
+        held(IQ),  # Qayyarah, Shirqat, Baiji strip + PMF corridor to Sinjar
+        [(41.95, 36.30), (42.30, 36.38), (43.00, 36.30), (43.20, 36.28), (43.35, 36.15)]
+        + seg(TIGRIS, (43.31, 35.98), (43.26, 35.65))
+        + [
+            (43.35, 35.40),
+            (43.45, 35.10),
+            (43.55, 34.90),
+            (43.40, 34.85),
+            (43.20, 35.05),
+            (43.08, 35.35),
+            (43.05, 35.60),
+            (42.98, 35.72),
+            (42.80, 35.95),
+            (42.55, 36.10),
+            (42.25, 36.18),
+            (42.00, 36.22),
+            (41.95, 36.24),
+        ],
+    ),
+    (
+        "IQ_KURDISTAN",
+        "IQ",
+        held(KRG),  # Dohuk, Erbil, Sulaymaniyah, Kirkuk, Sinjar, Makhmour
+        [
+            (41.27, 36.25),
+            (41.95, 36.24),
+            (42.30, 36.38),
+            (43.00, 36.40),
+            (43.20, 36.45),
+            (43.30, 36.40),
+            (43.40, 36.30),
+            (43.35, 36.05),
+            (43.31, 35.98),
+            (43.28, 35.90),
+            (43.20, 35.70),
+            (43.35, 35.40),
+            (43.80, 35.20),
+            (44.05, 35.08),
+            (44.60, 34.98),
+            (44.85, 34.80),
+            (45.05, 34.55),
+            (45.15, 34.20),
+            (46.50, 34.15),
+            (46.50, 37.60),
+            (42.36, 37.60),
+        ]
+        + border((42.36, 37.11), (41.28, 36.35)),
+    ),
+    (
+        "IQ_JAZIRA_ANBAR",
+        "IQ",
+        held(IS_),  # Baaj, Hatra, Qaim, Rawa, Anah
+        border((41.27, 36.25), (40.25, 34.07))
+        + [
+            (41.20, 33.95),
+            (41.70, 34.05),
+            (42.10, 34.16),
+            (42.30, 34.30),
+            (42.60, 34.36),
+            (42.95, 34.52),
+            (43.10, 34.70),
+            (43.40, 34.85),
+            (43.30, 35.00),
+            (43.60, 36.60),
+        ],
+    ),
     ("IQ_REST", "IQ", held(IQ), IRAQ),
     # ---------------- Syria ----------------
-    ("SY_DEIR_EZ_ZOUR_CITY", "SY", held(SAA),
-     [(40.085, 35.33), (40.10, 35.355), (40.125, 35.36), (40.155, 35.345), (40.168, 35.325),
-      (40.150, 35.312), (40.120, 35.300), (40.095, 35.305)]),
-    ("SY_DEIR_EZ_ZOUR_AIRPORT", "SY", held(SAA),
-     [(40.160, 35.290), (40.185, 35.298), (40.205, 35.290), (40.215, 35.270), (40.200, 35.255),
-      (40.175, 35.258), (40.160, 35.272)]),
-    ("SY_DEIR_EZ_ZOUR_CORRIDOR", "SY", held(SAA, SAA, SAA, IS_),  # cemetery area cut by IS
-     [(40.14, 35.315), (40.16, 35.325), (40.180, 35.315), (40.192, 35.290), (40.170, 35.280),
-      (40.150, 35.295), (40.135, 35.300)]),
-    ("SY_DEIR_EZ_ZOUR_SOUTH", "SY", held(SAA, SAA, SAA, IS_),
-     [(40.088, 35.300), (40.092, 35.318), (40.135, 35.310), (40.155, 35.300), (40.165, 35.278),
-      (40.120, 35.283), (40.095, 35.290)]),
-    ("SY_EAST_ALEPPO_INNER", "SY", held(OPP, OPP, SAA, SAA),
-     [(37.150, 36.185), (37.170, 36.187), (37.175, 36.172), (37.160, 36.165), (37.148, 36.170)]),
-    ("SY_EAST_ALEPPO_OUTER", "SY", held(OPP, SAA, SAA, SAA),
-     [(37.165, 36.215), (37.215, 36.21), (37.215, 36.17), (37.185, 36.155), (37.145, 36.165),
-      (37.145, 36.19), (37.165, 36.197)]),
-    ("SY_EASTERN_GHOUTA", "SY", held(OPP),
-     [(36.36, 33.53), (36.40, 33.58), (36.47, 33.62), (36.55, 33.60), (36.58, 33.53), (36.50, 33.46),
-      (36.42, 33.47), (36.37, 33.50)]),
-    ("SY_RASTAN", "SY", held(OPP),
-     [(36.62, 34.88), (36.68, 34.98), (36.82, 35.00), (36.88, 34.93), (36.80, 34.84), (36.68, 34.83)]),
-    ("SY_YARMOUK_BASIN", "SY", held(IS_),  # IS-affiliated Khalid ibn al-Walid Army
-     [(35.70, 32.85), (35.95, 32.85), (36.00, 32.74), (35.95, 32.60), (35.70, 32.60)]),
-    ("SY_PALMYRA", "SY", held(SAA, IS_, IS_, IS_),
-     [(37.95, 34.62), (38.20, 34.68), (38.45, 34.62), (38.50, 34.50), (38.30, 34.42), (38.00, 34.45)]),
-    ("SY_T4_ROAD", "SY", held(SAA, IS_, IS_, IS_),
-     [(37.45, 34.62), (37.70, 34.66), (37.98, 34.60), (38.05, 34.50), (37.70, 34.45), (37.45, 34.48)]),
-    ("SY_AFRIN", "SY", held(SDF),  # Afrin canton + Tal Rifaat / Menagh
-     [(36.50, 36.40), (36.50, 36.95), (37.00, 36.95), (37.00, 36.62), (37.02, 36.56), (37.08, 36.53),
-      (37.15, 36.48), (37.15, 36.42), (37.05, 36.40), (36.95, 36.40), (36.85, 36.36), (36.70, 36.38),
-      (36.60, 36.38)]),
-    ("SY_EUPHRATES_SHIELD", "SY", held(TFSA),  # Azaz, Mare', Dabiq, al-Rai, Jarabulus
-     [(36.95, 36.95), (38.03, 36.95), (38.03, 36.87), (38.04, 36.80), (38.05, 36.70), (37.85, 36.63),
-      (37.70, 36.56), (37.66, 36.48), (37.50, 36.50), (37.35, 36.48), (37.22, 36.46), (37.10, 36.45),
-      (36.95, 36.60)]),
-    ("SY_AL_BAB_NORTH", "SY", held(IS_, TFSA, TFSA, TFSA),
-     [(37.30, 36.52), (37.60, 36.53), (37.66, 36.48), (37.60, 36.43), (37.50, 36.42), (37.38, 36.43),
-      (37.30, 36.45)]),
-    ("SY_AL_BAB_WEST", "SY", held(IS_, IS_, TFSA, TFSA),
-     [(37.28, 36.50), (37.45, 36.46), (37.47, 36.39), (37.43, 36.35), (37.35, 36.37), (37.28, 36.43)]),
-    ("SY_AL_BAB_OUTSKIRTS", "SY", held(IS_, IS_, IS_, TFSA),
-     [(37.44, 36.42), (37.50, 36.395), (37.50, 36.36), (37.45, 36.32), (37.40, 36.33), (37.38, 36.36)]),
-    ("SY_NORTHEAST", "SY", held(SDF),  # Manbij, Kobani, Tell Abyad, Ain Issa, Hasakah, Qamishli
-     [(37.80, 36.75), (37.70, 36.56), (37.66, 36.48), (37.70, 36.40), (37.78, 36.32), (37.95, 36.27),
-      (38.10, 36.22), (38.30, 36.28), (38.60, 36.30), (38.95, 36.27), (39.30, 36.32), (39.70, 36.38),
-      (40.10, 36.30), (40.45, 36.15), (40.70, 35.98), (41.00, 36.05)]
-     + border((41.262, 36.15), (42.36, 37.11))
-     + [(42.36, 37.60), (37.80, 37.60)]),
-    ("SY_RAQQA_NORTH_1", "SY", held(IS_, SDF, SDF, SDF),  # Wrath of Euphrates, phase 1
-     [(38.55, 36.40), (39.35, 36.40), (39.35, 36.22), (39.00, 36.17), (38.75, 36.18), (38.55, 36.22)]),
-    ("SY_LAKE_ASSAD_NORTH", "SY", held(IS_, IS_, SDF, SDF),  # phase 2, toward Tabqa
-     [(38.15, 36.35), (38.62, 36.35), (38.62, 36.12), (38.50, 35.95), (38.35, 35.97), (38.20, 36.05),
-      (38.15, 36.15)]),
-    ("SY_RAQQA_NORTH_2", "SY", held(IS_, IS_, IS_, SDF),
-     [(38.58, 36.26), (39.30, 36.27), (39.35, 36.22), (39.35, 36.16), (39.05, 36.10), (38.80, 36.09),
-      (38.62, 36.12)]),
-    ("SY_IDLIB", "SY", held(OPP),  # Idlib, west Aleppo countryside, north Hama, Jisr al-Shughur
-     [(36.95, 36.40), (36.98, 36.35), (37.07, 36.28), (37.10, 36.22), (37.09, 36.16), (37.03, 36.10),
-      (37.03, 35.95), (37.06, 35.80), (37.03, 35.65), (36.92, 35.45), (36.80, 35.32), (36.60, 35.30),
-      (36.45, 35.38), (36.35, 35.50), (36.25, 35.65), (36.15, 35.75), (36.12, 35.87), (36.10, 36.10),
-      (36.50, 36.60), (36.85, 36.50)]),
-    ("SY_DARAA_QUNEITRA", "SY", held(OPP),
-     [(35.60, 33.27), (35.88, 33.27), (35.98, 33.20), (36.08, 33.02), (36.12, 32.85), (36.06, 32.68),
-      (36.08, 32.60), (36.14, 32.59), (36.16, 32.66), (36.20, 32.80), (36.22, 32.95), (36.25, 33.08),
-      (36.32, 33.15), (36.50, 33.12), (36.55, 33.00), (36.42, 32.82), (36.40, 32.62), (36.55, 32.50),
-      (36.55, 32.20), (35.60, 32.20)]),
-    ("SY_TANF_DESERT", "SY", held(OPP),
-     [(37.10, 32.45), (37.10, 33.00), (37.60, 33.25), (38.30, 33.55), (38.90, 33.70)]
-     + border((39.52, 33.72), (38.79, 33.37))),
-    ("SY_GOVERNMENT_WEST", "SY", held(SAA),  # Latakia, Tartus, Homs, Hama, Damascus, Aleppo, Suwayda
-     [(35.50, 37.00), (37.12, 37.00), (37.12, 36.43)] + SAA_EAST_FRONT + [(37.30, 32.00), (35.50, 32.00)]),
+    (
+        "SY_DEIR_EZ_ZOUR_CITY",
+        "SY",
+        held(SAA),
+        [
+            (40.085, 35.33),
+            (40.10, 35.355),
+            (40.125, 35.36),
+            (40.155, 35.345),
+            (40.168, 35.325),
+            (40.150, 35.312),
+            (40.120, 35.300),
+            (40.095, 35.305),
+        ],
+    ),
+    (
+        "SY_DEIR_EZ_ZOUR_AIRPORT",
+        "SY",
+        held(SAA),
+        [
+            (40.160, 35.290),
+            (40.185, 35.298),
+            (40.205, 35.290),
+            (40.215, 35.270),
+            (40.200, 35.255),
+            (40.175, 35.258),
+            (40.160, 35.272),
+        ],
+    ),
+    (
+        "SY_DEIR_EZ_ZOUR_CORRIDOR",
+        "SY",
+        held(SAA, SAA, SAA, IS_),  # cemetery area cut by IS
+        [
+            (40.14, 35.315),
+            (40.16, 35.325),
+            (40.180, 35.315),
+            (40.192, 35.290),
+            (40.170, 35.280),
+            (40.150, 35.295),
+            (40.135, 35.300),
+        ],
+    ),
+    (
+        "SY_DEIR_EZ_ZOUR_SOUTH",
+        "SY",
+        held(SAA, SAA, SAA, IS_),
+        [
+            (40.088, 35.300),
+            (40.092, 35.318),
+            (40.135, 35.310),
+            (40.155, 35.300),
+            (40.165, 35.278),
+            (40.120, 35.283),
+            (40.095, 35.290),
+        ],
+    ),
+    (
+        "SY_EAST_ALEPPO_INNER",
+        "SY",
+        held(OPP, OPP, SAA, SAA),
+        [(37.150, 36.185), (37.170, 36.187), (37.175, 36.172), (37.160, 36.165), (37.148, 36.170)],
+    ),
+    (
+        "SY_EAST_ALEPPO_OUTER",
+        "SY",
+        held(OPP, SAA, SAA, SAA),
+        [
+            (37.165, 36.215),
+            (37.215, 36.21),
+            (37.215, 36.17),
+            (37.185, 36.155),
+            (37.145, 36.165),
+            (37.145, 36.19),
+            (37.165, 36.197),
+        ],
+    ),
+    (
+        "SY_EASTERN_GHOUTA",
+        "SY",
+        held(OPP),
+        [
+            (36.36, 33.53),
+            (36.40, 33.58),
+            (36.47, 33.62),
+            (36.55, 33.60),
+            (36.58, 33.53),
+            (36.50, 33.46),
+            (36.42, 33.47),
+            (36.37, 33.50),
+        ],
+    ),
+    (
+        "SY_RASTAN",
+        "SY",
+        held(OPP),
+        [
+            (36.62, 34.88),
+            (36.68, 34.98),
+            (36.82, 35.00),
+            (36.88, 34.93),
+            (36.80, 34.84),
+            (36.68, 34.83),
+        ],
+    ),
+    (
+        "SY_YARMOUK_BASIN",
+        "SY",
+        held(IS_),  # IS-affiliated Khalid ibn al-Walid Army
+        [(35.70, 32.85), (35.95, 32.85), (36.00, 32.74), (35.95, 32.60), (35.70, 32.60)],
+    ),
+    (
+        "SY_PALMYRA",
+        "SY",
+        held(SAA, IS_, IS_, IS_),
+        [
+            (37.95, 34.62),
+            (38.20, 34.68),
+            (38.45, 34.62),
+            (38.50, 34.50),
+            (38.30, 34.42),
+            (38.00, 34.45),
+        ],
+    ),
+    (
+        "SY_T4_ROAD",
+        "SY",
+        held(SAA, IS_, IS_, IS_),
+        [
+            (37.45, 34.62),
+            (37.70, 34.66),
+            (37.98, 34.60),
+            (38.05, 34.50),
+            (37.70, 34.45),
+            (37.45, 34.48),
+        ],
+    ),
+    (
+        "SY_AFRIN",
+        "SY",
+        held(SDF),  # Afrin canton + Tal Rifaat / Menagh
+        [
+            (36.50, 36.40),
+            (36.50, 36.95),
+            (37.00, 36.95),
+            (37.00, 36.62),
+            (37.02, 36.56),
+            (37.08, 36.53),
+            (37.15, 36.48),
+            (37.15, 36.42),
+            (37.05, 36.40),
+            (36.95, 36.40),
+            (36.85, 36.36),
+            (36.70, 36.38),
+            (36.60, 36.38),
+        ],
+    ),
+    (
+        "SY_EUPHRATES_SHIELD",
+        "SY",
+        held(TFSA),  # Azaz, Mare', Dabiq, al-Rai, Jarabulus
+        [
+            (36.95, 36.95),
+            (38.03, 36.95),
+            (38.03, 36.87),
+            (38.04, 36.80),
+            (38.05, 36.70),
+            (37.85, 36.63),
+            (37.70, 36.56),
+            (37.66, 36.48),
+            (37.50, 36.50),
+            (37.35, 36.48),
+            (37.22, 36.46),
+            (37.10, 36.45),
+            (36.95, 36.60),
+        ],
+    ),
+    (
+        "SY_AL_BAB_NORTH",
+        "SY",
+        held(IS_, TFSA, TFSA, TFSA),
+        [
+            (37.30, 36.52),
+            (37.60, 36.53),
+            (37.66, 36.48),
+            (37.60, 36.43),
+            (37.50, 36.42),
+            (37.38, 36.43),
+            (37.30, 36.45),
+        ],
+    ),
+    (
+        "SY_AL_BAB_WEST",
+        "SY",
+        held(IS_, IS_, TFSA, TFSA),
+        [
+            (37.28, 36.50),
+            (37.45, 36.46),
+            (37.47, 36.39),
+            (37.43, 36.35),
+            (37.35, 36.37),
+            (37.28, 36.43),
+        ],
+    ),
+    (
+        "SY_AL_BAB_OUTSKIRTS",
+        "SY",
+        held(IS_, IS_, IS_, TFSA),
+        [
+            (37.44, 36.42),
+            (37.50, 36.395),
+            (37.50, 36.36),
+            (37.45, 36.32),
+            (37.40, 36.33),
+            (37.38, 36.36),
+        ],
+    ),
+    (
+        "SY_NORTHEAST",
+        "SY",
+        held(SDF),  # Manbij, Kobani, Tell Abyad, Ain Issa, Hasakah, Qamishli
+        [
+            (37.80, 36.75),
+            (37.70, 36.56),
+            (37.66, 36.48),
+            (37.70, 36.40),
+            (37.78, 36.32),
+            (37.95, 36.27),
+            (38.10, 36.22),
+            (38.30, 36.28),
+            (38.60, 36.30),
+            (38.95, 36.27),
+            (39.30, 36.32),
+            (39.70, 36.38),
+            (40.10, 36.30),
+            (40.45, 36.15),
+            (40.70, 35.98),
+            (41.00, 36.05),
+        ]
+        + border((41.262, 36.15), (42.36, 37.11))
+        + [(42.36, 37.60), (37.80, 37.60)],
+    ),
+    (
+        "SY_RAQQA_NORTH_1",
+        "SY",
+        held(IS_, SDF, SDF, SDF),  # Wrath of Euphrates, phase 1
+        [
+            (38.55, 36.40),
+            (39.35, 36.40),
+            (39.35, 36.22),
+            (39.00, 36.17),
+            (38.75, 36.18),
+            (38.55, 36.22),
+        ],
+    ),
+    (
+        "SY_LAKE_ASSAD_NORTH",
+        "SY",
+        held(IS_, IS_, SDF, SDF),  # phase 2, toward Tabqa
+        [
+            (38.15, 36.35),
+            (38.62, 36.35),
+            (38.62, 36.12),
+            (38.50, 35.95),
+            (38.35, 35.97),
+            (38.20, 36.05),
+            (38.15, 36.15),
+        ],
+    ),
+    (
+        "SY_RAQQA_NORTH_2",
+        "SY",
+        held(IS_, IS_, IS_, SDF),
+        [
+            (38.58, 36.26),
+            (39.30, 36.27),
+            (39.35, 36.22),
+            (39.35, 36.16),
+            (39.05, 36.10),
+            (38.80, 36.09),
+            (38.62, 36.12),
+        ],
+    ),
+    (
+        "SY_IDLIB",
+        "SY",
+        held(OPP),  # Idlib, west Aleppo countryside, north Hama, Jisr al-Shughur
+        [
+            (36.95, 36.40),
+            (36.98, 36.35),
+            (37.07, 36.28),
+            (37.10, 36.22),
+            (37.09, 36.16),
+            (37.03, 36.10),
+            (37.03, 35.95),
+            (37.06, 35.80),
+            (37.03, 35.65),
+            (36.92, 35.45),
+            (36.80, 35.32),
+            (36.60, 35.30),
+            (36.45, 35.38),
+            (36.35, 35.50),
+            (36.25, 35.65),
+            (36.15, 35.75),
+            (36.12, 35.87),
+            (36.10, 36.10),
+            (36.50, 36.60),
+            (36.85, 36.50),
+        ],
+    ),
+    (
+        "SY_DARAA_QUNEITRA",
+        "SY",
+        held(OPP),
+        [
+            (35.60, 33.27),
+            (35.88, 33.27),
+            (35.98, 33.20),
+            (36.08, 33.02),
+            (36.12, 32.85),
+            (36.06, 32.68),
+            (36.08, 32.60),
+            (36.14, 32.59),
+            (36.16, 32.66),
+            (36.20, 32.80),
+            (36.22, 32.95),
+            (36.25, 33.08),
+            (36.32, 33.15),
+            (36.50, 33.12),
+            (36.55, 33.00),
+            (36.42, 32.82),
+            (36.40, 32.62),
+            (36.55, 32.50),
+            (36.55, 32.20),
+            (35.60, 32.20),
+        ],
+    ),
+    (
+        "SY_TANF_DESERT",
+        "SY",
+        held(OPP),
+        [(37.10, 32.45), (37.10, 33.00), (37.60, 33.25), (38.30, 33.55), (38.90, 33.70)]
+        + border((39.52, 33.72), (38.79, 33.37)),
+    ),
+    (
+        "SY_GOVERNMENT_WEST",
+        "SY",
+        held(SAA),  # Latakia, Tartus, Homs, Hama, Damascus, Aleppo, Suwayda
+        [(35.50, 37.00), (37.12, 37.00), (37.12, 36.43)]
+        + SAA_EAST_FRONT
+        + [(37.30, 32.00), (35.50, 32.00)],
+    ),
     ("SY_REST", "SY", held(IS_), SYRIA),
 ]
 
 PLACES = [  # name, lon, lat
-    ("Mosul", 43.13, 36.34), ("Tal Afar", 42.45, 36.37), ("Erbil", 44.01, 36.19),
-    ("Kirkuk", 44.39, 35.47), ("Hawija", 43.88, 35.32), ("Tikrit", 43.68, 34.61),
-    ("Baghdad", 44.37, 33.31), ("Fallujah", 43.78, 33.35), ("Ramadi", 43.30, 33.42),
-    ("al-Qaim", 41.07, 34.38), ("Albu Kamal", 40.92, 34.45),
-    ("Deir ez-Zour", 40.14, 35.33), ("Deir ez-Zour airport", 40.18, 35.28),
-    ("Raqqa", 39.01, 35.95), ("Tabqa", 38.55, 35.84), ("Hasakah", 40.75, 36.50),
-    ("Qamishli", 41.22, 37.05), ("Kobani", 38.37, 36.89), ("Manbij", 37.95, 36.53),
-    ("Jarabulus", 38.01, 36.82), ("Dabiq", 37.28, 36.53), ("Azaz", 37.05, 36.59),
-    ("al-Bab", 37.52, 36.37), ("Afrin", 36.87, 36.51), ("Aleppo", 37.16, 36.20),
-    ("Idlib", 36.63, 35.93), ("Latakia", 35.78, 35.52), ("Hama", 36.75, 35.13),
-    ("Homs", 36.72, 34.73), ("Palmyra", 38.27, 34.55), ("Damascus", 36.29, 33.51),
+    ("Mosul", 43.13, 36.34),
+    ("Tal Afar", 42.45, 36.37),
+    ("Erbil", 44.01, 36.19),
+    ("Kirkuk", 44.39, 35.47),
+    ("Hawija", 43.88, 35.32),
+    ("Tikrit", 43.68, 34.61),
+    ("Baghdad", 44.37, 33.31),
+    ("Fallujah", 43.78, 33.35),
+    ("Ramadi", 43.30, 33.42),
+    ("al-Qaim", 41.07, 34.38),
+    ("Albu Kamal", 40.92, 34.45),
+    ("Deir ez-Zour", 40.14, 35.33),
+    ("Deir ez-Zour airport", 40.18, 35.28),
+    ("Raqqa", 39.01, 35.95),
+    ("Tabqa", 38.55, 35.84),
+    ("Hasakah", 40.75, 36.50),
+    ("Qamishli", 41.22, 37.05),
+    ("Kobani", 38.37, 36.89),
+    ("Manbij", 37.95, 36.53),
+    ("Jarabulus", 38.01, 36.82),
+    ("Dabiq", 37.28, 36.53),
+    ("Azaz", 37.05, 36.59),
+    ("al-Bab", 37.52, 36.37),
+    ("Afrin", 36.87, 36.51),
+    ("Aleppo", 37.16, 36.20),
+    ("Idlib", 36.63, 35.93),
+    ("Latakia", 35.78, 35.52),
+    ("Hama", 36.75, 35.13),
+    ("Homs", 36.72, 34.73),
+    ("Palmyra", 38.27, 34.55),
+    ("Damascus", 36.29, 33.51),
     ("Daraa", 36.10, 32.62),
 ]
 # place -> expected holder per date (sanity checks of the story)
 EXPECT = {
-    "Palmyra": held(SAA, IS_, IS_, IS_), "al-Bab": held(IS_), "Mosul": held(IS_),
-    "Deir ez-Zour": held(SAA), "Deir ez-Zour airport": held(SAA), "Raqqa": held(IS_),
-    "Tabqa": held(IS_), "Jarabulus": held(TFSA), "Dabiq": held(TFSA), "Azaz": held(TFSA),
-    "Baghdad": held(IQ), "Ramadi": held(IQ), "Fallujah": held(IQ), "Erbil": held(KRG),
-    "Kirkuk": held(KRG), "Hawija": held(IS_), "Tal Afar": held(IS_), "Hasakah": held(SDF),
-    "Manbij": held(SDF), "Kobani": held(SDF), "Afrin": held(SDF), "Idlib": held(OPP),
-    "Aleppo": held(SAA), "Damascus": held(SAA), "Homs": held(SAA), "Albu Kamal": held(IS_),
+    "Palmyra": held(SAA, IS_, IS_, IS_),
+    "al-Bab": held(IS_),
+    "Mosul": held(IS_),
+    "Deir ez-Zour": held(SAA),
+    "Deir ez-Zour airport": held(SAA),
+    "Raqqa": held(IS_),
+    "Tabqa": held(IS_),
+    "Jarabulus": held(TFSA),
+    "Dabiq": held(TFSA),
+    "Azaz": held(TFSA),
+    "Baghdad": held(IQ),
+    "Ramadi": held(IQ),
+    "Fallujah": held(IQ),
+    "Erbil": held(KRG),
+    "Kirkuk": held(KRG),
+    "Hawija": held(IS_),
+    "Tal Afar": held(IS_),
+    "Hasakah": held(SDF),
+    "Manbij": held(SDF),
+    "Kobani": held(SDF),
+    "Afrin": held(SDF),
+    "Idlib": held(OPP),
+    "Aleppo": held(SAA),
+    "Damascus": held(SAA),
+    "Homs": held(SAA),
+    "Albu Kamal": held(IS_),
     "al-Qaim": held(IS_),
 }
 
@@ -336,9 +922,12 @@ def geod_gap_km(a, b):
     centred between them, shapely.shortest_line, then a geodesic on WGS84."""
     ca, cb = a.centroid, b.centroid
     lon0, lat0 = (ca.x + cb.x) / 2, (ca.y + cb.y) / 2
-    aeqd = CRS.from_proj4(f"+proj=aeqd +lat_0={lat0:.6f} +lon_0={lon0:.6f} +datum=WGS84 +units=m +no_defs")
+    aeqd = CRS.from_proj4(
+        f"+proj=aeqd +lat_0={lat0:.6f} +lon_0={lon0:.6f} +datum=WGS84 +units=m +no_defs"
+    )
     fwd = Transformer.from_crs("EPSG:4326", aeqd, always_xy=True)
     inv = Transformer.from_crs(aeqd, "EPSG:4326", always_xy=True)
+
     def project(g):
         return shapely.transform(g, lambda xy: np.column_stack(fwd.transform(xy[:, 0], xy[:, 1])))
 
@@ -365,7 +954,9 @@ def build_cells():
         assert all(h in FACTION_IDS for h in holders), cid
         p = Polygon(ring)
         assert p.is_valid, (cid, shapely.is_valid_reason(p))
-        rings.append((cid, country, shapely.prepared.prep(p) if hasattr(shapely, "prepared") else p, p))
+        rings.append(
+            (cid, country, shapely.prepared.prep(p) if hasattr(shapely, "prepared") else p, p)
+        )
     lines = [LineString(list(c.exterior.coords)) for c in countries.values()]
     lines += [LineString(list(r[3].exterior.coords)) for r in rings]
     noded = unary_union(lines)
@@ -463,9 +1054,17 @@ def write_layers(layers):
 
 
 def write_places():
-    lines = [json.dumps({"type": "Feature", "properties": {"name": n},
-                         "geometry": {"type": "Point", "coordinates": [lon, lat]}}, ensure_ascii=False)
-             for n, lon, lat in PLACES]
+    lines = [
+        json.dumps(
+            {
+                "type": "Feature",
+                "properties": {"name": n},
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            },
+            ensure_ascii=False,
+        )
+        for n, lon, lat in PLACES
+    ]
     write_text(LAYERS / "places.geojson", collection_text(lines))
 
 
@@ -474,11 +1073,20 @@ def toml_str(s):
 
 
 def write_factions():
-    out = ["# Factions of the illustrative Syria/Iraq demo (winter 2016/17). Hand-made; see README.md.", ""]
+    out = [
+        "# Factions of the illustrative Syria/Iraq demo (winter 2016/17). "
+        "Hand-made; see README.md.",
+        "",
+    ]
     for fid, name, color, aliases, coalition in FACTIONS:
-        out += [f"[factions.{fid}]", f"name = {toml_str(name)}", f"color = {toml_str(color)}",
-                "aliases = [" + ", ".join(toml_str(a) for a in aliases) + "]",
-                f"coalition = {toml_str(coalition)}", ""]
+        out += [
+            f"[factions.{fid}]",
+            f"name = {toml_str(name)}",
+            f"color = {toml_str(color)}",
+            "aliases = [" + ", ".join(toml_str(a) for a in aliases) + "]",
+            f"coalition = {toml_str(coalition)}",
+            "",
+        ]
     write_text(LAYERS / "factions.toml", "\n".join(out))
 
 
@@ -501,8 +1109,12 @@ def read_layer(path):
     for f in doc["features"]:
         need(list(f) == ["type", "properties", "geometry"], f"{path}: key order")
         pr = f["properties"]
-        need(pr.get("faction") == path.stem and pr.get("illustrative") is True and pr.get("note") == NOTE,
-             f"{path}: properties")
+        need(
+            pr.get("faction") == path.stem
+            and pr.get("illustrative") is True
+            and pr.get("note") == NOTE,
+            f"{path}: properties",
+        )
         need(f["geometry"]["type"] in ("Polygon", "MultiPolygon"), f"{path}: geometry type")
         g = shape(f["geometry"])
         need(g.is_valid, f"{path}: invalid ({shapely.is_valid_reason(g)})")
@@ -518,19 +1130,24 @@ def surrounded_by(part, other, everything, region_boundary, tol=1e-9):
     """True if the whole boundary of `part` is shared with `other` only."""
     ring = part.exterior
     rest = ring.difference(other.boundary.buffer(tol))
-    touches_others = [k for k, g in everything.items() if g is not other and not g.contains(part)
-                      and shared_len(part, g) > 1e-9]
+    touches_others = [
+        k
+        for k, g in everything.items()
+        if g is not other and not g.contains(part) and shared_len(part, g) > 1e-9
+    ]
     return rest.length < 1e-9 and ring.intersection(region_boundary).length < 1e-9, touches_others
 
 
 def check_and_report(countries):
-    out = []
     region = unary_union(list(countries.values()))
     layers = {}
     for date in DATES:
         for p in sorted((LAYERS / date).glob("*.geojson")):
             layers[(date, p.stem)] = read_layer(p)
-        need(sorted(f for d, f in layers if d == date) == sorted(FACTION_IDS), f"{date}: missing factions")
+        need(
+            sorted(f for d, f in layers if d == date) == sorted(FACTION_IDS),
+            f"{date}: missing factions",
+        )
     res = {"table": [], "notes": []}
     # partition checks
     for date in DATES:
@@ -543,17 +1160,25 @@ def check_and_report(countries):
         u = unary_union(list(day.values()))
         gap = planar_km2(region.difference(u))
         extra = planar_km2(u.difference(region))
-        need(gap < 0.2 and extra < 0.2, f"{date}: union differs from region (gap {gap}, extra {extra})")
+        need(
+            gap < 0.2 and extra < 0.2,
+            f"{date}: union differs from region (gap {gap}, extra {extra})",
+        )
         need(all(len(p.interiors) == 0 for p in polys(u)), f"{date}: hole in the union")
         res["table"].append((date, worst, gap, extra))
     # places
     holders = {}
     for name, lon, lat in PLACES:
         pt = Point(lon, lat)
-        holders[name] = tuple(next((f for f in FACTION_IDS if layers[(d, f)].contains(pt)), None) for d in DATES)
+        holders[name] = tuple(
+            next((f for f in FACTION_IDS if layers[(d, f)].contains(pt)), None) for d in DATES
+        )
         need(None not in holders[name], f"{name} not inside any layer")
         if name in EXPECT:
-            need(holders[name] == EXPECT[name], f"{name}: held by {holders[name]}, expected {EXPECT[name]}")
+            need(
+                holders[name] == EXPECT[name],
+                f"{name}: held by {holders[name]}, expected {EXPECT[name]}",
+            )
     res["holders"] = holders
     # per date / faction stats
     stats = {}
@@ -573,24 +1198,48 @@ def check_and_report(countries):
         day = {f: layers[(d, f)] for f in FACTION_IDS}
         saa = polys(day[SAA])
         main = max(saa, key=km2)
-        need(main.contains(Point(36.29, 33.51)) and main.contains(Point(37.16, 36.20))
-             and main.contains(Point(36.72, 34.73)) and main.contains(Point(35.78, 35.52)),
-             f"{d}: SAA main body does not hold Damascus/Aleppo/Homs/Latakia")
-        parts = [p for p in saa if p.distance(city) < 0.2 and (p.contains(city) or p.contains(airport)
-                                                                or p.distance(city) < 0.1)]
+        need(
+            main.contains(Point(36.29, 33.51))
+            and main.contains(Point(37.16, 36.20))
+            and main.contains(Point(36.72, 34.73))
+            and main.contains(Point(35.78, 35.52)),
+            f"{d}: SAA main body does not hold Damascus/Aleppo/Homs/Latakia",
+        )
+        parts = [
+            p
+            for p in saa
+            if p.distance(city) < 0.2
+            and (p.contains(city) or p.contains(airport) or p.distance(city) < 0.1)
+        ]
         rows = []
         for p in sorted(parts, key=lambda p: -p.centroid.y):
             ok, others = surrounded_by(p, day[IS_], day, region.boundary)
             need(ok and not others, f"{d}: Deir ez-Zour part not fully surrounded by IS ({others})")
             gap_km, pa, pb = geod_gap_km(p, main)
             need(gap_km > 250, f"{d}: enclave only {gap_km:.1f} km from SAA main body")
-            rows.append((("city" if p.contains(city) else "") + ("+" if p.contains(city) and p.contains(airport) else "")
-                         + ("airport" if p.contains(airport) else ""), km2(p), gap_km, pa, pb))
+            rows.append(
+                (
+                    ("city" if p.contains(city) else "")
+                    + ("+" if p.contains(city) and p.contains(airport) else "")
+                    + ("airport" if p.contains(airport) else ""),
+                    km2(p),
+                    gap_km,
+                    pa,
+                    pb,
+                )
+            )
         if d != DATES[-1]:
-            need(len(rows) == 1 and rows[0][0] == "city+airport", f"{d}: enclave should be one part: {rows}")
+            need(
+                len(rows) == 1 and rows[0][0] == "city+airport",
+                f"{d}: enclave should be one part: {rows}",
+            )
         else:
-            need(len(rows) == 2 and {r[0] for r in rows} == {"city", "airport"} and all(r[1] > 1 for r in rows),
-                 f"{d}: enclave should be two parts: {rows}")
+            need(
+                len(rows) == 2
+                and {r[0] for r in rows} == {"city", "airport"}
+                and all(r[1] > 1 for r in rows),
+                f"{d}: enclave should be two parts: {rows}",
+            )
         others = [p for p in saa if p is not main and p not in parts]
         dz[d] = (rows, km2(main), [(km2(p), p.representative_point()) for p in others])
     res["dz"] = dz
@@ -603,20 +1252,35 @@ def check_and_report(countries):
             ok, others = surrounded_by(p, day[SAA], day, region.boundary)
             if ok and not others:
                 c = p.representative_point()
-                label = ("east Aleppo" if abs(c.x - 37.17) < 0.1 and abs(c.y - 36.19) < 0.1 else
-                         "eastern Ghouta" if abs(c.x - 36.47) < 0.2 and abs(c.y - 33.54) < 0.2 else
-                         "Rastan/Talbiseh" if abs(c.x - 36.75) < 0.2 and abs(c.y - 34.92) < 0.2 else "other")
+                label = (
+                    "east Aleppo"
+                    if abs(c.x - 37.17) < 0.1 and abs(c.y - 36.19) < 0.1
+                    else "eastern Ghouta"
+                    if abs(c.x - 36.47) < 0.2 and abs(c.y - 33.54) < 0.2
+                    else "Rastan/Talbiseh"
+                    if abs(c.x - 36.75) < 0.2 and abs(c.y - 34.92) < 0.2
+                    else "other"
+                )
                 rows.append((label, km2(p)))
         pockets[d] = sorted(rows)
-    need([l for l, _ in pockets[DATES[0]]].count("east Aleppo") == 1, "east Aleppo pocket missing on 12-01")
-    need([l for l, _ in pockets[DATES[1]]].count("east Aleppo") == 1, "east Aleppo pocket missing on 12-11")
-    need(all(l != "east Aleppo" for d in DATES[2:] for l, _ in pockets[d]), "east Aleppo pocket still there")
+    need(
+        [name for name, _ in pockets[DATES[0]]].count("east Aleppo") == 1,
+        "east Aleppo pocket missing on 12-01",
+    )
+    need(
+        [name for name, _ in pockets[DATES[1]]].count("east Aleppo") == 1,
+        "east Aleppo pocket missing on 12-11",
+    )
+    need(
+        all(name != "east Aleppo" for d in DATES[2:] for name, _ in pockets[d]),
+        "east Aleppo pocket still there",
+    )
     ea = [dict(pockets[d]).get("east Aleppo", 0) for d in DATES]
     need(ea[0] > ea[1] > 0, "east Aleppo pocket should shrink")
     res["pockets"] = pockets
     # changes between consecutive dates
     changes = {}
-    for d1, d2 in zip(DATES, DATES[1:]):
+    for d1, d2 in zip(DATES[:-1], DATES[1:], strict=True):
         rows = []
         for a in FACTION_IDS:
             for b in FACTION_IDS:
@@ -630,8 +1294,12 @@ def check_and_report(countries):
     mosul_box = shapely.box(42.5, 35.9, 43.8, 36.8)
     dz_box = shapely.box(39.9, 35.1, 40.4, 35.5)
     d1, d2 = DATES[2], DATES[3]
-    res["mosul_is_to_iq"] = km2(layers[(d1, IS_)].intersection(layers[(d2, IQ)]).intersection(mosul_box))
-    res["dz_saa_to_is"] = km2(layers[(d1, SAA)].intersection(layers[(d2, IS_)]).intersection(dz_box))
+    res["mosul_is_to_iq"] = km2(
+        layers[(d1, IS_)].intersection(layers[(d2, IQ)]).intersection(mosul_box)
+    )
+    res["dz_saa_to_is"] = km2(
+        layers[(d1, SAA)].intersection(layers[(d2, IS_)]).intersection(dz_box)
+    )
     need(res["mosul_is_to_iq"] > 10, "no IS->IQ change near Mosul")
     need(res["dz_saa_to_is"] > 1, "no SAA->IS change at Deir ez-Zour")
     # east Mosul on 01-16: everything east of the Tigris inside the city box is IQ
@@ -657,13 +1325,18 @@ def report_text(res):
     dzl = []
     for d in DATES:
         rows, main_a, others = res["dz"][d]
-        for label, a, gap_km, pa, pb in rows:
+        for label, a, gap_km, _pa, _pb in rows:
             dzl.append(f"| {d} | {label} | {a:.1f} | {gap_km:.1f} |")
-    dz_table = "| date | SAA part | area km² | gap to SAA main body, km |\n|---|---|---:|---:|\n" + "\n".join(dzl)
+    dz_table = (
+        "| date | SAA part | area km² | gap to SAA main body, km |\n|---|---|---:|---:|\n"
+        + "\n".join(dzl)
+    )
     ch = []
     for (d1, d2), rows in res["changes"].items():
-        items = ", ".join(f"{a}→{b} {fmt_int(ar) if ar >= 10 else f'{ar:.1f}'}" for a, b, ar in
-                          sorted(rows, key=lambda r: -r[2]))
+        items = ", ".join(
+            f"{a}→{b} {fmt_int(ar) if ar >= 10 else f'{ar:.1f}'}"
+            for a, b, ar in sorted(rows, key=lambda r: -r[2])
+        )
         ch.append(f"* {d1} → {d2}: {items} km²")
     return table, dz_table, "\n".join(ch)
 
@@ -675,23 +1348,36 @@ def print_report(res):
     print("\narea / parts / vertices")
     print("  date        " + "".join(f"{f:>22}" for f in FACTION_IDS))
     for d in DATES:
-        print("  " + d + "  " + "".join(
-            f"{res['stats'][(d, f)][0]:>12,.0f} {res['stats'][(d, f)][1]:>3} {res['stats'][(d, f)][2]:>5}"
-            for f in FACTION_IDS))
+        print(
+            "  "
+            + d
+            + "  "
+            + "".join(
+                "{:>12,.0f} {:>3} {:>5}".format(*res["stats"][(d, f)][:3])
+                for f in FACTION_IDS
+            )
+        )
     print("\nDeir ez-Zour enclave (SAA parts near the city), gap to the SAA main body")
     for d in DATES:
         rows, main_a, others = res["dz"][d]
         for label, a, gap_km, pa, pb in rows:
-            print(f"  {d}  {label:13s} {a:7.1f} km²  gap {gap_km:6.1f} km  "
-                  f"({pa[0]:.3f},{pa[1]:.3f}) -> ({pb[0]:.3f},{pb[1]:.3f})")
-        print(f"  {d}  SAA main body {main_a:,.0f} km²; other SAA parts: "
-              + (", ".join(f"{a:,.0f} km² at ({p.x:.2f},{p.y:.2f})" for a, p in others) or "none"))
+            print(
+                f"  {d}  {label:13s} {a:7.1f} km²  gap {gap_km:6.1f} km  "
+                f"({pa[0]:.3f},{pa[1]:.3f}) -> ({pb[0]:.3f},{pb[1]:.3f})"
+            )
+        print(
+            f"  {d}  SAA main body {main_a:,.0f} km²; other SAA parts: "
+            + (", ".join(f"{a:,.0f} km² at ({p.x:.2f},{p.y:.2f})" for a, p in others) or "none")
+        )
     print("\nOPP pockets fully surrounded by SAA")
     for d in DATES:
-        print(f"  {d}  " + ", ".join(f"{l} {a:.1f} km²" for l, a in res["pockets"][d]))
+        print(f"  {d}  " + ", ".join(f"{name} {a:.1f} km²" for name, a in res["pockets"][d]))
     print("\nchanges between dates (km²)")
     for (d1, d2), rows in res["changes"].items():
-        print(f"  {d1} -> {d2}: " + ", ".join(f"{a}->{b} {ar:,.1f}" for a, b, ar in sorted(rows, key=lambda r: -r[2])))
+        print(
+            f"  {d1} -> {d2}: "
+            + ", ".join(f"{a}->{b} {ar:,.1f}" for a, b, ar in sorted(rows, key=lambda r: -r[2]))
+        )
     print(f"\nIS->IQ near Mosul 2017-01-09 -> 2017-01-16: {res['mosul_is_to_iq']:.1f} km²")
     print(f"SAA->IS at Deir ez-Zour 2017-01-09 -> 2017-01-16: {res['dz_saa_to_is']:.1f} km²")
     print("\nplaces (holder per date)")
@@ -795,11 +1481,20 @@ def write_readme(res):
     table, dz_table, changes = report_text(res)
     ea = [dict(res["pockets"][d]).get("east Aleppo", 0.0) for d in DATES]
     text = README_TEMPLATE.format(
-        dates=", ".join(DATES), factions=", ".join(f"`{f}`" for f in FACTION_IDS),
-        ea0=ea[0], ea1=ea[1], mosul=res["mosul_is_to_iq"], dz=res["dz_saa_to_is"],
-        table=table, dz_table=dz_table, changes=changes,
-        overlap="0" if max(r[1] for r in res["table"]) == 0 else f"< {max(r[1] for r in res['table']):.1e}",
-        gap=max(max(r[2], r[3]) for r in res["table"]))
+        dates=", ".join(DATES),
+        factions=", ".join(f"`{f}`" for f in FACTION_IDS),
+        ea0=ea[0],
+        ea1=ea[1],
+        mosul=res["mosul_is_to_iq"],
+        dz=res["dz_saa_to_is"],
+        table=table,
+        dz_table=dz_table,
+        changes=changes,
+        overlap="0"
+        if max(r[1] for r in res["table"]) == 0
+        else f"< {max(r[1] for r in res['table']):.1e}",
+        gap=max(max(r[2], r[3]) for r in res["table"]),
+    )
     write_text(LAYERS / "README.md", text)
 
 
