@@ -172,29 +172,54 @@ def load_layers(layers: Path, kw: dict, places=None, allow_errors: bool = False)
     catalog = Catalog(layers, _options(kw, places))
     result = catalog.read(progress=_progress_callback())
     if not allow_errors:
-        errors = result.report.all_errors
-        if errors:
-            for e in errors[:20]:
-                click.echo(f"frontmap: error: {e}", err=True)
-            if len(errors) > 20:
-                click.echo(f"frontmap: ... and {len(errors) - 20} more errors", err=True)
-            click.echo(
-                "frontmap: the layers have errors; nothing computed "
-                "(run 'frontmap check' for the full report)",
-                err=True,
-            )
-            raise click.exceptions.Exit(EXIT_DATA)
-        repairs = result.report.all_repairs
-        if repairs:
-            click.echo(
-                f"frontmap: note: {len(repairs)} repair(s) made while reading "
-                "(run 'frontmap check' for the list)",
-                err=True,
-            )
-    if not allow_errors and not result.snapshots:
-        click.echo("frontmap: error: no territory found in the layers", err=True)
-        raise click.exceptions.Exit(EXIT_DATA)
+        stop_on_errors(result.report, "nothing computed")
+        if not result.snapshots:
+            no_territory(layers, result.report)
+        note_repairs(result.report)
     return result
+
+
+def stop_on_errors(report, what: str) -> None:
+    """Print the errors of a read (20 at most) and exit 1, if there are any."""
+    errors = report.all_errors
+    if not errors:
+        return
+    for e in errors[:20]:
+        click.echo(f"frontmap: error: {e}", err=True)
+    if len(errors) > 20:
+        click.echo(f"frontmap: ... and {len(errors) - 20} more errors", err=True)
+    click.echo(
+        f"frontmap: the layers have errors; {what} (run 'frontmap check' for the full report)",
+        err=True,
+    )
+    raise click.exceptions.Exit(EXIT_DATA)
+
+
+def note_repairs(report) -> None:
+    repairs = report.all_repairs
+    if repairs:
+        click.echo(
+            f"frontmap: note: {len(repairs)} repair(s) made while reading, e.g. {repairs[0]} "
+            "(run 'frontmap check' for the list)",
+            err=True,
+        )
+
+
+def no_territory(layers: Path, report) -> None:
+    """Exit 1 saying what was read where no territory was found."""
+    from collections import Counter
+
+    skipped: Counter = Counter()
+    for f in report.files:
+        skipped.update(f.skipped)
+    features = sum(f.features for f in report.files)
+    why = ", ".join(f"{n} {k}" for k, n in sorted(skipped.items())) or "nothing skipped"
+    click.echo(
+        f"frontmap: error: no territory found in {layers}: {len(report.files)} file(s), "
+        f"{features} feature(s) read, none with polygons ({why})",
+        err=True,
+    )
+    raise click.exceptions.Exit(EXIT_DATA)
 
 
 def echo_output(text: str) -> None:
@@ -218,13 +243,15 @@ def dates(layers, fmt, **kw):
 
     Example: frontmap dates layers/
     """
-    result = load_layers(layers, kw)
+    from .reading import Catalog
+
+    catalog = Catalog(layers, _options(kw))
     rows = []
-    for snap in result.snapshots.values():
+    for snap in stream_catalog(catalog, layers):
         rows.append(
             {
                 "date": snap.date.isoformat(),
-                "factions": result.factions.order(snap.territories),
+                "factions": catalog.factions.order(snap.territories),
                 "files": len(snap.sources),
             }
         )
@@ -247,9 +274,11 @@ def areas(layers, fmt, min_part_km2, **kw):
     Example: frontmap areas layers/ --format csv
     """
     from .measure import areas as compute_areas
+    from .reading import Catalog
 
-    result = load_layers(layers, kw)
-    rows = [r.as_dict() for r in compute_areas(result.snapshots.values(), min_part_km2)]
+    # one date at a time: only the small rows are kept, printed once all is read
+    catalog = Catalog(layers, _options(kw))
+    rows = [r.as_dict() for r in compute_areas(stream_catalog(catalog, layers), min_part_km2)]
     echo_output(render_rows(rows, ["date", "faction", "area_km2", "parts"], fmt))
 
 
@@ -582,34 +611,25 @@ def timeline(layers, fmt, min_part_km2, jobs, scheduler, **kw):
         jobs = auto_jobs() if len(dated) >= 24 else 1
     with executor(jobs, scheduler) as ex:
         rows = compute_timeline(
-            stream_catalog(catalog),
+            stream_catalog(catalog, layers),
             min_part_km2,
             executor=None if jobs == 1 and not scheduler else ex,
         )
         write_stream(rows, COLUMNS, fmt)
 
 
-def stream_catalog(catalog):
+def stream_catalog(catalog, layers: Path):
     """Snapshots one date at a time; stop with exit 1 at the first file with errors."""
     seen = 0
     for snap in catalog.iter_snapshots(progress=_progress_callback()):
-        errors = catalog.report.all_errors
-        if errors:
+        if catalog.report.all_errors:
             break
         seen += 1
         yield snap
-    errors = catalog.report.all_errors
-    if errors:
-        for e in errors[:20]:
-            click.echo(f"frontmap: error: {e}", err=True)
-        click.echo(
-            "frontmap: the layers have errors; stopped (run 'frontmap check' for the full report)",
-            err=True,
-        )
-        raise click.exceptions.Exit(EXIT_DATA)
+    stop_on_errors(catalog.report, "stopped")
     if not seen:
-        click.echo("frontmap: error: no territory found in the layers", err=True)
-        raise click.exceptions.Exit(EXIT_DATA)
+        no_territory(layers, catalog.report)
+    note_repairs(catalog.report)
 
 
 def write_stream(rows, columns: list[str], fmt: str) -> None:
