@@ -380,3 +380,34 @@ def test_fixture_dates_in_headings(opened, pages):
     heads = pg.locator(".fm-panel-head h2").all_inner_texts()
     assert heads == ["1 January 2020", "8 January 2020"]
     assert D1 in pg.content() and D2 in pg.content()
+
+
+def test_swipe_divider_follows_a_finger(browser, pages):
+    """A real touch drag (Chromium's touch input, not synthetic pointer events)."""
+    ctx = browser.new_context(viewport={"width": 900, "height": 800}, has_touch=True)
+    try:
+        pg = ctx.new_page()
+        pg.goto(pages["swipe"].resolve().as_uri())
+        pg.wait_for_function("window.frontmap && window.frontmap.swipe")
+        divider = pg.locator("#fm-divider")
+        assert divider.get_attribute("aria-valuenow") == "50"
+        box = pg.locator("#fm-map-swipe").bounding_box()
+        knob = divider.bounding_box()
+        x, y = knob["x"] + knob["width"] / 2, knob["y"] + knob["height"] / 2
+        cdp = ctx.new_cdp_session(pg)
+
+        def touch(kind, px=None):
+            points = [] if kind == "touchEnd" else [{"x": px, "y": y}]
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+        touch("touchStart", x)
+        target = box["x"] + box["width"] * 0.8
+        for i in range(1, 9):
+            touch("touchMove", x + (target - x) * i / 8)
+        touch("touchEnd")
+        now = int(divider.get_attribute("aria-valuenow"))
+        assert 75 <= now <= 85, now
+        # the finger moved the divider, not the page or the map
+        assert pg.evaluate("window.scrollX") == 0
+    finally:
+        ctx.close()

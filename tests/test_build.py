@@ -240,3 +240,19 @@ def test_sigkill_mid_write_leaves_outputs_whole(project):
         for rel, (_, digest) in snapshot(project / "out").items():
             if not is_temporary(rel):
                 assert digest in (old.get(rel), new.get(rel)), rel
+
+
+@pytest.mark.slow
+def test_build_on_a_dask_cluster_gives_the_same_bytes(project, tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    other = tmp_path / "copy"
+    shutil.copytree(project, other)
+    assert build(project, "--jobs", "1").exit_code == 0
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        r = build(other, "--scheduler", cluster.scheduler_address)
+    assert r.exit_code == 0, r.output
+    a = {k: v[1] for k, v in snapshot(project / "out").items()}
+    b = {k: v[1] for k, v in snapshot(other / "out").items()}
+    assert a == b
