@@ -29,7 +29,7 @@ from .. import __version__
 from ..change import Diff
 from ..measure import CONTESTED, UNASSIGNED
 from ..summary import summarize
-from .scene import Scene, date_long, date_short
+from .scene import Scene, date_long, date_short, km2_short
 
 __all__ = ["render_page", "MODES", "OSM_TILES", "json_for_script", "leaflet_assets"]
 
@@ -158,15 +158,10 @@ def geojson_geometry(geom) -> dict | None:
 # numbers
 
 
-def _km2(x: float) -> str:
-    x = abs(x)
-    return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
-
-
 def _signed_km2(x: float) -> str:
     if abs(x) < 0.05:
         return "0"
-    return ("+" if x > 0 else "\u2212") + _km2(x)
+    return ("+" if x > 0 else "\u2212") + km2_short(x)
 
 
 def _pct(p: float | None) -> str:
@@ -200,8 +195,8 @@ def _numbers_table(scene: Scene, diff: Diff) -> str:
         rows.append(
             "<tr>"
             f"<td>{_swatch(scene, f.faction)}{_e(scene.name(f.faction))}</td>"
-            f'<td class="fm-num">{_km2(f.area_from_km2)}</td>'
-            f'<td class="fm-num">{_km2(f.area_to_km2)}</td>'
+            f'<td class="fm-num">{km2_short(f.area_from_km2)}</td>'
+            f'<td class="fm-num">{km2_short(f.area_to_km2)}</td>'
             f'<td class="fm-num {cls}">{_signed_km2(f.net_km2)}</td>'
             f'<td class="fm-num">{_pct(f.change_pct)}</td>'
             "</tr>"
@@ -214,7 +209,7 @@ def _numbers_table(scene: Scene, diff: Diff) -> str:
         rows.append(
             '<tr class="fm-other">'
             f"<td>{_swatch(scene, hid)}{_e(scene.name(hid))}</td>"
-            f'<td class="fm-num">{_km2(a)}</td><td class="fm-num">{_km2(b)}</td>'
+            f'<td class="fm-num">{km2_short(a)}</td><td class="fm-num">{km2_short(b)}</td>'
             f'<td class="fm-num">{_signed_km2(b - a)}</td><td class="fm-num">{_pct(pct)}</td>'
             "</tr>"
         )
@@ -238,7 +233,7 @@ def _transfers_table(scene: Scene, diff: Diff, limit: int = 10) -> str:
         "<tr>"
         f"<td>{_swatch(scene, t.from_holder)}{_e(scene.name(t.from_holder))}</td>"
         f"<td>{_swatch(scene, t.to_holder)}{_e(scene.name(t.to_holder))}</td>"
-        f'<td class="fm-num">{_km2(t.area_km2)}</td>'
+        f'<td class="fm-num">{km2_short(t.area_km2)}</td>'
         "</tr>"
         for t in shown
     )
@@ -317,7 +312,7 @@ def _payload(scene: Scene, diff: Diff, mode: str, tiles: dict | None) -> dict:
             continue
         text = f"{scene.name(c.from_id)} \u2192 {scene.name(c.to_id)}"
         if c.area_km2 > 0:
-            text += f": {_km2(c.area_km2)} km² in all"
+            text += f": {km2_short(c.area_km2)} km² in all"
         changed.append(
             {
                 "from": index[c.from_id],

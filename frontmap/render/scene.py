@@ -89,6 +89,12 @@ class FocusError(ValueError):
 # dates and titles (no locale: the same bytes on every machine)
 
 
+def km2_short(x: float) -> str:
+    """An area for a map or table: 145,877 · 57.9 (sign dropped)."""
+    x = abs(x)
+    return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
+
+
 def date_long(d: dt.date) -> str:
     """9 January 2017."""
     return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"

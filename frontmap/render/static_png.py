@@ -20,7 +20,7 @@ import shapely
 from .. import __version__
 from ..change import Diff
 from ..measure import CONTESTED, UNASSIGNED
-from .scene import Scene, date_long
+from .scene import Scene, date_long, km2_short
 
 __all__ = ["render_png"]
 
@@ -78,15 +78,10 @@ def _tint(hex_color: str, share: float) -> tuple[float, float, float]:
     return tuple((v + (255 - v) * share) / 255 for v in rgb)
 
 
-def _km2(x: float) -> str:
-    x = abs(x)
-    return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
-
-
 def _net(x: float) -> str:
     if abs(x) < 0.05:
         return "no change"
-    return ("+" if x > 0 else "\u2212") + _km2(x) + " km²"
+    return ("+" if x > 0 else "\u2212") + km2_short(x) + " km²"
 
 
 def _draw_map(ax, scene: Scene, which: str, halo) -> list:
