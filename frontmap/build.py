@@ -463,6 +463,7 @@ def _run_map(manifest: Manifest, e: Entry):
             for t in d.transfers[:3]
         ],
         "png": bool(e.spec.get("png")),
+        "mode": o["mode"],
     }
     return files, headline
 
@@ -741,8 +742,9 @@ def render_index(manifest: Manifest, entries: list[Entry], state: dict) -> str:
         href = esc(PurePosixPath(e.id).as_posix() + ".html", quote=True)
         heading = h.get("title") or f"{h.get('from')} → {h.get('to')}"
         out.append(f'<li class="map"><h2><a href="{href}">{esc(heading)}</a></h2>')
+        view = " · swipe view" if h.get("mode") == "swipe" else ""
         out.append(f'<div class="dates">{esc(str(h.get("from")))} → {esc(str(h.get("to")))}'
-                   "</div>")
+                   f"{view}</div>")
         if h.get("summary"):
             out.append(f'<p class="summary">{esc(h["summary"])}</p>')
         moves = h.get("moves") or []
