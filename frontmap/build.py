@@ -432,8 +432,15 @@ def _run_map(manifest: Manifest, e: Entry):
         geometry = None if isinstance(o["basemap"], str) else o["basemap"]
         scene = build_scene(layers, d, places=layers.places, focus=o["focus"], basemap=geometry)
         page = compare_page(
-            layers, d, mode=o["mode"], title=title, caption=o["caption"], credit=o["credit"],
-            basemap=o["basemap"], offline=o["offline"], scene=scene,
+            layers,
+            d,
+            mode=o["mode"],
+            title=title,
+            caption=o["caption"],
+            credit=o["credit"],
+            basemap=o["basemap"],
+            offline=o["offline"],
+            scene=scene,
         )
         png = None
         if e.spec.get("png"):
@@ -498,13 +505,11 @@ def _run_table(manifest: Manifest, e: Entry):
         from .timeline import COLUMNS, timeline
 
         layers = _read(manifest, e)
-        order = layers.factions.order(
-            {f for s in layers.snapshots.values() for f in s.territories}
-        )
+        order = layers.factions.order({f for s in layers.snapshots.values() for f in s.territories})
         rows = [r.as_dict() for r in timeline(layers.snapshots.values(), min_part, order)]
         text = render_rows(rows, COLUMNS, fmt)
     else:
-        from .topology import splits
+        from .topology import SPLIT_COLUMNS, split_rows, splits
 
         (date,) = e.dates
         layers = _read(manifest, e, dates=[date])
@@ -519,21 +524,8 @@ def _run_table(manifest: Manifest, e: Entry):
         if fmt == "json":
             text = to_json([f.as_dict() for f in found])
         else:
-            rows = [
-                {
-                    "faction": f.faction,
-                    "date": f.date.isoformat(),
-                    "part": i + 1,
-                    **{k: v for k, v in p.as_dict().items() if k != "centroid"},
-                }
-                for f in found
-                for i, p in enumerate(f.parts)
-            ]
-            cols = ["faction", "date", "part", "area_km2", "main", "distance_to_main_km",
-                    "encircled_by", "near", "border_km"]
-            text = render_rows(rows, cols, fmt)
-    return {e.outputs[0]: text.encode("utf-8")}, {"kind": "table", "table": kind,
-                                                  "format": fmt}
+            text = render_rows(split_rows(found), SPLIT_COLUMNS, fmt)
+    return {e.outputs[0]: text.encode("utf-8")}, {"kind": "table", "table": kind, "format": fmt}
 
 
 # ---------------------------------------------------------------------------
@@ -624,8 +616,14 @@ def build(
             report.failed[e.id] = e.error
             say("failed", e, detail=e.error)
             continue
-        key_spec = (e.spec["layers"], e.spec["faction_field"], e.spec["date_field"],
-                    e.spec["factions"], e.spec["clip"], e.spec["places"])
+        key_spec = (
+            e.spec["layers"],
+            e.spec["faction_field"],
+            e.spec["date_field"],
+            e.spec["factions"],
+            e.spec["clip"],
+            e.spec["places"],
+        )
         if key_spec not in catalogs:
             catalogs[key_spec] = _catalog(manifest, e.spec)
         key = entry_key(manifest, e, catalogs[key_spec], hashes)
@@ -735,16 +733,19 @@ def render_index(manifest: Manifest, entries: list[Entry], state: dict) -> str:
         rec = state.get(e.id)
         if rec is None:
             reason = e.error or "not built"
-            out.append(f'<li class="map"><h2>{esc(e.id)}</h2>'
-                       f'<p class="failed">Not built: {esc(reason)}</p></li>')
+            out.append(
+                f'<li class="map"><h2>{esc(e.id)}</h2>'
+                f'<p class="failed">Not built: {esc(reason)}</p></li>'
+            )
             continue
         h = rec.get("headline", {})
         href = esc(PurePosixPath(e.id).as_posix() + ".html", quote=True)
         heading = h.get("title") or f"{h.get('from')} → {h.get('to')}"
         out.append(f'<li class="map"><h2><a href="{href}">{esc(heading)}</a></h2>')
         view = " · swipe view" if h.get("mode") == "swipe" else ""
-        out.append(f'<div class="dates">{esc(str(h.get("from")))} → {esc(str(h.get("to")))}'
-                   f"{view}</div>")
+        out.append(
+            f'<div class="dates">{esc(str(h.get("from")))} → {esc(str(h.get("to")))}{view}</div>'
+        )
         if h.get("summary"):
             out.append(f'<p class="summary">{esc(h["summary"])}</p>')
         moves = h.get("moves") or []
@@ -761,17 +762,23 @@ def render_index(manifest: Manifest, entries: list[Entry], state: dict) -> str:
     if maps:
         out.append("</ol>")
     if tables:
-        out.append('<h2 class="section">Tables</h2><table><tr><th>table</th><th>kind</th>'
-                   "<th>file</th></tr>")
+        out.append(
+            '<h2 class="section">Tables</h2><table><tr><th>table</th><th>kind</th>'
+            "<th>file</th></tr>"
+        )
         for e in tables:
             rec = state.get(e.id)
             if rec is None or not e.outputs:
-                out.append(f"<tr><td>{esc(e.id)}</td><td colspan=2 class=failed>"
-                           f"not built: {esc(e.error or 'failed')}</td></tr>")
+                out.append(
+                    f"<tr><td>{esc(e.id)}</td><td colspan=2 class=failed>"
+                    f"not built: {esc(e.error or 'failed')}</td></tr>"
+                )
                 continue
             f = e.outputs[0]
-            out.append(f"<tr><td>{esc(e.id)}</td><td>{esc(e.spec.get('kind', ''))}</td>"
-                       f'<td><a href="{esc(f, quote=True)}">{esc(f)}</a></td></tr>')
+            out.append(
+                f"<tr><td>{esc(e.id)}</td><td>{esc(e.spec.get('kind', ''))}</td>"
+                f'<td><a href="{esc(f, quote=True)}">{esc(f)}</a></td></tr>'
+            )
         out.append("</table>")
     out.append("</main></body></html>\n")
     return "\n".join(out)

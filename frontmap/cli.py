@@ -396,8 +396,6 @@ def split_dates_and_layers(args, max_dates: int, ctx) -> tuple[list, Path]:
 # diff
 
 
-
-
 @main.command()
 @click.argument("date_from", metavar="FROM", type=DateType())
 @click.argument("date_to", metavar="TO", type=DateType())
@@ -517,6 +515,7 @@ def splits(ctx, args, fmt, min_part_km2, link_km, places, **kw):
 
     Example: frontmap splits 2017-01-16 layers/ --format json
     """
+    from .topology import SPLIT_COLUMNS, split_rows
     from .topology import splits as compute_splits
 
     dates_, layers = split_dates_and_layers(args, 1, ctx)
@@ -528,39 +527,7 @@ def splits(ctx, args, fmt, min_part_km2, link_km, places, **kw):
     if fmt == "json":
         echo_output(to_json([f.as_dict() for f in found]))
         return
-    rows = []
-    for fp in found:
-        for i, p in enumerate(fp.parts):
-            d = p.as_dict()
-            rows.append(
-                {
-                    "faction": fp.faction,
-                    "date": fp.date.isoformat(),
-                    "part": i + 1,
-                    "area_km2": d["area_km2"],
-                    "main": d["main"],
-                    "distance_to_main_km": d["distance_to_main_km"],
-                    "encircled_by": d["encircled_by"],
-                    "near": d["near"],
-                    "lon": d["centroid"][0],
-                    "lat": d["centroid"][1],
-                    "border_km": {k: round(v, 1) for k, v in d["border_km"].items()},
-                }
-            )
-    cols = [
-        "faction",
-        "date",
-        "part",
-        "area_km2",
-        "main",
-        "distance_to_main_km",
-        "encircled_by",
-        "near",
-        "lon",
-        "lat",
-        "border_km",
-    ]
-    echo_output(render_rows(rows, cols, fmt))
+    echo_output(render_rows(split_rows(found), SPLIT_COLUMNS, fmt))
 
 
 # ---------------------------------------------------------------------------
@@ -673,8 +640,12 @@ def write_stream(rows, columns: list[str], fmt: str) -> None:
     help="The manifest.",
 )
 @jobs_options
-@click.option("--check", is_flag=True, help="Write nothing; list stale or missing outputs, "
-              "exit 1 if any (for CI that verifies committed maps).")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; list stale or missing outputs, "
+    "exit 1 if any (for CI that verifies committed maps).",
+)
 @click.option("--force", is_flag=True, help="Rebuild every entry, even the up-to-date ones.")
 def build(config, jobs, scheduler, check, force):
     """Build every map and table of a manifest (frontmap.toml) into its output folder,
@@ -711,8 +682,7 @@ def build(config, jobs, scheduler, check, force):
         parts.append(f"built {len(report.built)}, skipped {len(report.skipped)}")
     if report.failed:
         parts.append(f"failed {len(report.failed)}")
-    click.echo(f"{', '.join(parts)} in {report.seconds:.2f}s "
-               f"(output: {manifest.output})")
+    click.echo(f"{', '.join(parts)} in {report.seconds:.2f}s (output: {manifest.output})")
     raise click.exceptions.Exit(EXIT_OK if report.ok else EXIT_DATA)
 
 
@@ -789,8 +759,21 @@ class _BuildProgress:
 )
 @click.pass_context
 def compare(
-    ctx, args, output, mode, title, caption, credit, focus, basemap, offline, png,
-    min_part_km2, link_km, places, **kw,
+    ctx,
+    args,
+    output,
+    mode,
+    title,
+    caption,
+    credit,
+    focus,
+    basemap,
+    offline,
+    png,
+    min_part_km2,
+    link_km,
+    places,
+    **kw,
 ):
     """A "tale of two maps" page: FROM on the left, TO on the right (default: the
     first and the last date), pan and zoom in step, ground that changed hands
@@ -830,8 +813,7 @@ def compare(
     else:
         if len(result.dates) < 2:
             click.echo(
-                f"frontmap: error: {layers} has one date ({result.dates[0]}); "
-                "compare needs two",
+                f"frontmap: error: {layers} has one date ({result.dates[0]}); compare needs two",
                 err=True,
             )
             raise click.exceptions.Exit(EXIT_DATA)
@@ -845,9 +827,7 @@ def compare(
         link_km=link_km,
         order=result.factions.order(set(s_from.territories) | set(s_to.territories)),
     )
-    outline = (
-        read_outline(basemap, merge=False) if basemap not in ("tiles", "none") else None
-    )
+    outline = read_outline(basemap, merge=False) if basemap not in ("tiles", "none") else None
     try:
         scene = build_scene(result, d, focus=focus, basemap=outline)
     except FocusError as exc:

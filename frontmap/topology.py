@@ -33,6 +33,8 @@ __all__ = [
     "nearest_place",
     "describe_parts",
     "splits",
+    "split_rows",
+    "SPLIT_COLUMNS",
 ]
 
 #: borders within this many metres of each other count as shared
@@ -243,3 +245,39 @@ def splits(
     """:func:`describe_parts` for every faction of a snapshot (or the ones named)."""
     ids = factions if factions is not None else list(snapshot.territories)
     return [describe_parts(snapshot, f, places, min_part_km2, link_km) for f in ids]
+
+
+#: the columns of the flat splits table (CSV, Markdown, text)
+SPLIT_COLUMNS = [
+    "faction",
+    "date",
+    "part",
+    "area_km2",
+    "main",
+    "distance_to_main_km",
+    "encircled_by",
+    "near",
+    "lon",
+    "lat",
+    "border_km",
+]
+
+
+def split_rows(found: list[FactionParts]) -> list[dict]:
+    """The parts of :func:`splits` as flat rows, one per part (see SPLIT_COLUMNS)."""
+    rows = []
+    for fp in found:
+        for i, p in enumerate(fp.parts):
+            d = p.as_dict()
+            lon, lat = d.pop("centroid")
+            rows.append(
+                {
+                    "faction": fp.faction,
+                    "date": fp.date.isoformat(),
+                    "part": i + 1,
+                    **d,
+                    "lon": lon,
+                    "lat": lat,
+                }
+            )
+    return rows
