@@ -219,6 +219,23 @@ def _resolve_date(value, dates: list[dt.date], what: str) -> dt.date:
     return d
 
 
+_READER_KEYS = ("layers", "faction_field", "date_field", "factions", "clip", "places")
+
+
+class _Catalogs:
+    """One catalog per set of reader settings, shared by planning and keying."""
+
+    def __init__(self, manifest: Manifest):
+        self.manifest = manifest
+        self._cache: dict[tuple, object] = {}
+
+    def get(self, spec: dict):
+        key = tuple(spec.get(k) for k in _READER_KEYS)
+        if key not in self._cache:
+            self._cache[key] = _catalog(self.manifest, spec)
+        return self._cache[key]
+
+
 def _catalog(manifest: Manifest, spec: dict):
     from .reading import Catalog, ReadOptions
 
@@ -235,17 +252,18 @@ def _catalog(manifest: Manifest, spec: dict):
     return Catalog(manifest._path(spec["layers"]), options)
 
 
-def plan(manifest: Manifest) -> list[Entry]:
+def plan(manifest: Manifest, catalogs: _Catalogs | None = None) -> list[Entry]:
     """Expand the manifest into entries (one per map page or table)."""
     entries: list[Entry] = []
     output = manifest.output
-    dates_cache: dict[tuple, list[dt.date]] = {}
+    catalogs = catalogs or _Catalogs(manifest)
+    dates_cache: dict[int, list[dt.date]] = {}
 
     def dates_for(spec) -> list[dt.date]:
-        key = (spec["layers"], spec["faction_field"], spec["date_field"], spec["factions"])
-        if key not in dates_cache:
-            dates_cache[key] = _known_dates(_catalog(manifest, spec))
-        return dates_cache[key]
+        catalog = catalogs.get(spec)
+        if id(catalog) not in dates_cache:
+            dates_cache[id(catalog)] = _known_dates(catalog)
+        return dates_cache[id(catalog)]
 
     for m in manifest.maps:
         spec = {**manifest.defaults, **m}
@@ -595,11 +613,11 @@ def build(
     output = manifest.output
     if not check:
         sweep_temporary(output)  # left by a build that was killed mid-write
-    entries = plan(manifest)
+    catalogs = _Catalogs(manifest)
+    entries = plan(manifest, catalogs)
     state = _load_state(output)
     recorded = state["entries"]
     hashes = _Hashes()
-    catalogs: dict[tuple, object] = {}
     new_state: dict[str, dict] = {}
     todo: list[tuple[Entry, str]] = []
 
@@ -616,17 +634,7 @@ def build(
             report.failed[e.id] = e.error
             say("failed", e, detail=e.error)
             continue
-        key_spec = (
-            e.spec["layers"],
-            e.spec["faction_field"],
-            e.spec["date_field"],
-            e.spec["factions"],
-            e.spec["clip"],
-            e.spec["places"],
-        )
-        if key_spec not in catalogs:
-            catalogs[key_spec] = _catalog(manifest, e.spec)
-        key = entry_key(manifest, e, catalogs[key_spec], hashes)
+        key = entry_key(manifest, e, catalogs.get(e.spec), hashes)
         old = recorded.get(e.id)
         why = None
         if force:
