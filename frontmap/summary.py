@@ -65,33 +65,27 @@ def _faction_sentence(d: Diff, fid: str, names, min_km2: float, said: set) -> st
     if not new_out and not new_in:
         return None
     pct = f" ({pct_text(f.change_pct)})" if f.change_pct is not None else ""
-    clauses = []
-    if f.lost_km2 >= min_km2 and f.lost_km2 >= f.gained_km2:
-        lead = f"{name} lost {km2_text(f.lost_km2)}{pct}"
-        if to_others:
-            b, km2 = to_others[0]
-            share = "all of it" if km2 >= 0.995 * f.lost_km2 else f"{km2_text(km2)} of it"
-            lead += f", {share} to {_holder(b, names)}{_near(d, fid, b)}"
-            said.add((fid, b))
-        clauses.append(lead)
-        if from_others:
-            a, km2 = from_others[0]
-            clauses.append(f"took {km2_text(km2)} from {_holder(a, names)}{_near(d, a, fid)}")
-            said.add((a, fid))
-    elif f.gained_km2 >= min_km2:
-        lead = f"{name} gained {km2_text(f.gained_km2)}{pct}"
-        if from_others:
-            a, km2 = from_others[0]
-            share = "all of it" if km2 >= 0.995 * f.gained_km2 else f"{km2_text(km2)} of it"
-            lead += f", {share} from {_holder(a, names)}{_near(d, a, fid)}"
-            said.add((a, fid))
-        clauses.append(lead)
-        if to_others:
-            b, km2 = to_others[0]
-            clauses.append(f"lost {km2_text(km2)} to {_holder(b, names)}{_near(d, fid, b)}")
-            said.add((fid, b))
-    else:
+    lost_first = f.lost_km2 >= min_km2 and f.lost_km2 >= f.gained_km2
+    if not lost_first and f.gained_km2 < min_km2:
         return None
+    # lead with the larger side: "lost X, Y of it to B" or "gained X, Y of it from A"
+    losing = ("lost", f.lost_km2, to_others, "to", lambda h: (fid, h))
+    gaining = ("gained", f.gained_km2, from_others, "from", lambda h: (h, fid))
+    lead, other = (losing, gaining) if lost_first else (gaining, losing)
+    verb, total, moves, prep, pair = lead
+    text = f"{name} {verb} {km2_text(total)}{pct}"
+    if moves:
+        h, km2 = moves[0]
+        share = "all of it" if km2 >= 0.995 * total else f"{km2_text(km2)} of it"
+        text += f", {share} {prep} {_holder(h, names)}{_near(d, *pair(h))}"
+        said.add(pair(h))
+    clauses = [text]
+    _, _, moves, prep, pair = other
+    if moves:
+        h, km2 = moves[0]
+        verb = "took" if lost_first else "lost"
+        clauses.append(f"{verb} {km2_text(km2)} {prep} {_holder(h, names)}{_near(d, *pair(h))}")
+        said.add(pair(h))
     return " and ".join(clauses) + "."
 
 
