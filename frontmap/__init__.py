@@ -7,16 +7,84 @@ functions return::
     import frontmap
     layers = frontmap.read_layers("layers")
     rows = frontmap.areas(layers.snapshots.values())
+    d = frontmap.diff_dates(layers, "2017-01-09", "2017-01-16")
+    print(frontmap.summarize(d))
+
+``import frontmap`` is light: each name below loads its module (and numpy,
+shapely, pyproj...) the first time it is used. The package is laid out by
+kind of module, each kind importing only those before it:
+:mod:`frontmap.read` -> :mod:`frontmap.analysis` -> :mod:`frontmap.render` ->
+:mod:`frontmap.build` and :mod:`frontmap.cli` (which nothing imports);
+:mod:`frontmap.bench` holds the benchmark and the synthetic series.
 """
+
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_attributes
+from .errors import (
+    ArgumentError,
+    ConfigError,
+    DataError,
+    DateFormatError,
+    DateNotFoundError,
+    FocusError,
+    FrontmapError,
+    OutputPathError,
+)
 
 __version__ = "0.1.0"
 
-from .errors import ConfigError, DataError, DateNotFoundError, FrontmapError, OutputPathError
-from .factions import Faction, FactionTable
-from .geodesy import area_km2, distance_km, length_km
-from .measure import AreaRow, areas, contested_geometry, overlaps, parts_of
-from .model import Layers, Place, Snapshot
-from .reading import Catalog, ReadOptions, iter_snapshots, read_layers, read_outline, read_places
+if TYPE_CHECKING:
+    from .analysis.change import Diff, diff, diff_dates  # noqa: F401
+    from .analysis.geodesy import area_km2, distance_km, length_km  # noqa: F401
+    from .analysis.measure import (  # noqa: F401
+        AreaRow,
+        areas,
+        contested_geometry,
+        overlaps,
+        parts_of,
+    )
+    from .analysis.summary import summarize  # noqa: F401
+    from .analysis.timeline import TimelineRow, timeline  # noqa: F401
+    from .analysis.topology import FactionParts, splits  # noqa: F401
+    from .read.catalog import Catalog, ReadOptions, iter_snapshots, read_layers  # noqa: F401
+    from .read.factions import Faction, FactionTable  # noqa: F401
+    from .read.model import Layers, Place, Snapshot  # noqa: F401
+    from .read.outlines import read_outline, read_places  # noqa: F401
+    from .render import compare_outputs, compare_page, compare_png  # noqa: F401
+
+_NAMES = {
+    "Faction": ".read.factions",
+    "FactionTable": ".read.factions",
+    "Layers": ".read.model",
+    "Snapshot": ".read.model",
+    "Place": ".read.model",
+    "ReadOptions": ".read.catalog",
+    "Catalog": ".read.catalog",
+    "read_layers": ".read.catalog",
+    "iter_snapshots": ".read.catalog",
+    "read_outline": ".read.outlines",
+    "read_places": ".read.outlines",
+    "area_km2": ".analysis.geodesy",
+    "length_km": ".analysis.geodesy",
+    "distance_km": ".analysis.geodesy",
+    "AreaRow": ".analysis.measure",
+    "areas": ".analysis.measure",
+    "parts_of": ".analysis.measure",
+    "overlaps": ".analysis.measure",
+    "contested_geometry": ".analysis.measure",
+    "Diff": ".analysis.change",
+    "diff": ".analysis.change",
+    "diff_dates": ".analysis.change",
+    "FactionParts": ".analysis.topology",
+    "splits": ".analysis.topology",
+    "TimelineRow": ".analysis.timeline",
+    "timeline": ".analysis.timeline",
+    "summarize": ".analysis.summary",
+    "compare_page": ".render",
+    "compare_png": ".render",
+    "compare_outputs": ".render",
+}
 
 __all__ = [
     "__version__",
@@ -24,24 +92,10 @@ __all__ = [
     "DataError",
     "ConfigError",
     "DateNotFoundError",
+    "DateFormatError",
+    "ArgumentError",
+    "FocusError",
     "OutputPathError",
-    "Faction",
-    "FactionTable",
-    "Layers",
-    "Snapshot",
-    "Place",
-    "ReadOptions",
-    "Catalog",
-    "read_layers",
-    "iter_snapshots",
-    "read_outline",
-    "read_places",
-    "area_km2",
-    "length_km",
-    "distance_km",
-    "AreaRow",
-    "areas",
-    "parts_of",
-    "overlaps",
-    "contested_geometry",
+    *_NAMES,
 ]
+__getattr__, __dir__ = lazy_attributes(__name__, _NAMES)

@@ -24,13 +24,14 @@ import shapely
 from click.testing import CliRunner
 
 import frontmap
-from frontmap import geojson
-from frontmap.checking import area_jumps, check_layers, stray_parts
+from frontmap.analysis.check import area_jumps, check_layers, stray_parts
+from frontmap.analysis.geodesy import area_km2
 from frontmap.cli import main
 from frontmap.errors import DataError
-from frontmap.geodesy import area_km2
-from frontmap.geojson import parse_geojson, read_geojson
-from frontmap.model import UNDATED
+from frontmap.read import geojson
+from frontmap.read.geojson import parse_geojson, read_geojson
+from frontmap.read.geojson import stream as geojson_stream
+from frontmap.read.model import UNDATED
 
 from .conftest import GEOD, SHARED, feature, rect, rel, ring_km2, write_fc
 
@@ -496,7 +497,7 @@ def _read(text: str | bytes, tmp_path: Path, stream: bool, chunk: int = 64):
     path = tmp_path / "t.geojson"
     path.write_bytes(text.encode() if isinstance(text, str) else text)
     if stream:
-        g = geojson._stream_geojson(path, "t.geojson", chunk=chunk)
+        g = geojson_stream.stream_geojson(path, "t.geojson", chunk=chunk)
     else:
         g = parse_geojson(path.read_bytes(), "t.geojson")
     feats = list(g.features)
@@ -645,7 +646,7 @@ def test_streamed_features_equal_whole_file_features(tmp_path, chunk):
     path = tmp_path / "t.geojson"
     path.write_text(text, encoding="utf-8")
     whole = list(parse_geojson(path.read_bytes(), "t").features)
-    streamed = list(geojson._stream_geojson(path, "t", chunk=chunk).features)
+    streamed = list(geojson_stream.stream_geojson(path, "t", chunk=chunk).features)
     assert len(whole) == len(streamed) == 60
     for a, b in zip(whole, streamed, strict=True):
         assert (a.index, a.fid, a.props, a.kind, a.error, a.notes) == (
@@ -663,7 +664,7 @@ def test_streaming_holds_about_one_feature_of_text_at_a_time(tmp_path):
     path = tmp_path / "t.geojson"
     write_fc(path, _many_features(2000))
     size = path.stat().st_size
-    g = geojson._stream_geojson(path, "t", chunk=8192)
+    g = geojson_stream.stream_geojson(path, "t", chunk=8192)
     win = g.features.gi_frame.f_locals["win"]
     n = sum(1 for _ in g.features)
     assert n == 2000
@@ -680,9 +681,11 @@ def test_a_feature_larger_than_the_window_is_read_ring_by_ring(tmp_path, monkeyp
     big = feature(polys, multi=True, faction="RU", date="2024-11-01")
     path = write_fc(tmp_path / "one.geojson", [feature([SQUARE]), big])
     calls = []
-    real = geojson._Window.big_feature
-    monkeypatch.setattr(geojson._Window, "big_feature", lambda self: calls.append(1) or real(self))
-    g = geojson._stream_geojson(path, "one", chunk=4096)
+    real = geojson_stream.TextWindow.big_feature
+    monkeypatch.setattr(
+        geojson_stream.TextWindow, "big_feature", lambda self: calls.append(1) or real(self)
+    )
+    g = geojson_stream.stream_geojson(path, "one", chunk=4096)
     win = g.features.gi_frame.f_locals["win"]
     small, streamed = list(g.features)
     assert calls == [1]  # the small feature was decoded whole, the big one piece by piece
@@ -715,16 +718,16 @@ def test_streamed_file_honours_crs_and_type_after_the_features(tmp_path):
     )
     path = tmp_path / "late-crs.geojson"
     path.write_text(text)
-    g = geojson._stream_geojson(path, "late-crs.geojson", chunk=50)
+    g = geojson_stream.stream_geojson(path, "late-crs.geojson", chunk=50)
     assert g.crs == "EPSG:32637"
     for threshold in (0, None):  # streamed and whole
-        geojson_threshold = geojson.STREAM_THRESHOLD
+        geojson_threshold = geojson_stream.STREAM_THRESHOLD
         try:
             if threshold is not None:
-                geojson.STREAM_THRESHOLD = threshold
+                geojson_stream.STREAM_THRESHOLD = threshold
             layers = frontmap.read_layers(path)
         finally:
-            geojson.STREAM_THRESHOLD = geojson_threshold
+            geojson_stream.STREAM_THRESHOLD = geojson_threshold
         (snap,) = layers.snapshots.values()
         assert rel(area_km2(snap.territories["IS"]), ring_km2(ring)) < 1e-6
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from frontmap.build.outputs import is_temporary
 from frontmap.cli import main
-from frontmap.outputs import is_temporary
 
 from .conftest import ROOT
 

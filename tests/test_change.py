@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import shapely
 
-from frontmap.change import diff
-from frontmap.model import Place, Snapshot
-from frontmap.timeline import timeline
-from frontmap.topology import describe_parts
+from frontmap.analysis.change import diff
+from frontmap.analysis.timeline import timeline
+from frontmap.analysis.topology import describe_parts
+from frontmap.read.model import Place, Snapshot
 
 from .conftest import GEOD, rel, ring_km2
 

@@ -17,7 +17,7 @@ import shapely
 from click.testing import CliRunner
 
 import frontmap
-from frontmap.change import diff
+from frontmap.analysis.change import diff
 from frontmap.cli import main
 from frontmap.render import build_scene, compare_page, compare_png
 from frontmap.render.page import json_for_script
@@ -233,7 +233,7 @@ def test_escaping_in_source(layers_dir, tmp_path):
     assert {"Red Army", EVIL_IMG, EVIL_TPL} <= names
     assert EVIL_SCRIPT in {p["name"] for p in data["places"]}
     # our script never feeds data to innerHTML or builds HTML from it
-    js = (ROOT / "frontmap" / "static" / "compare.js").read_text(encoding="utf-8")
+    js = (ROOT / "frontmap" / "render" / "static" / "compare.js").read_text(encoding="utf-8")
     assert "innerHTML" not in js and "insertAdjacentHTML" not in js and "eval(" not in js
 
 

@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import frontmap
-from frontmap import geojson
 from frontmap.cli import main
 from frontmap.errors import ConfigError, DataError
-from frontmap.geojson import GEOMETRY_TYPES, parse_geojson
+from frontmap.read.geojson import GEOMETRY_TYPES, parse_geojson
+from frontmap.read.geojson import stream as geojson_stream
 
 #: examples per property (FRONTMAP_FUZZ_EXAMPLES=5000 for a long hunt)
 N = int(os.environ.get("FRONTMAP_FUZZ_EXAMPLES", "200"))
@@ -195,7 +195,7 @@ def outcome_streamed(data: bytes, chunk: int):
         path = Path(tmp) / "f.geojson"
         path.write_bytes(data)
         try:
-            g = geojson._stream_geojson(path, "f.geojson", chunk=chunk)
+            g = geojson_stream.stream_geojson(path, "f.geojson", chunk=chunk)
             feats = [_key(f) for f in g.features]
             return ("ok", g.crs, feats, list(g.warnings))
         except DataError as exc:

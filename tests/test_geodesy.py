@@ -5,7 +5,7 @@ import math
 import pytest
 import shapely
 
-from frontmap.geodesy import area_km2, distance_km, length_km, nearest_points
+from frontmap.analysis.geodesy import area_km2, distance_km, length_km, nearest_points
 
 from .conftest import GEOD, rect, rel, ring_km2
 

@@ -4,7 +4,7 @@ import folium
 import pytest
 
 import frontmap
-from frontmap.notebook import explore, to_geodataframe
+from frontmap.render.notebook import explore, to_geodataframe
 
 from .conftest import ROOT
 

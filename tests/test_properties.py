@@ -13,9 +13,9 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from frontmap.change import diff
-from frontmap.model import Snapshot
-from frontmap.timeline import timeline
+from frontmap.analysis.change import diff
+from frontmap.analysis.timeline import timeline
+from frontmap.read.model import Snapshot
 
 from .conftest import ring_km2
 

@@ -8,8 +8,8 @@ import pytest
 import shapely
 
 import frontmap
+from frontmap.analysis.measure import areas
 from frontmap.errors import ConfigError, DataError
-from frontmap.measure import areas
 
 from .conftest import feature, rect, rel, ring_km2, write_fc
 

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 import frontmap
+from frontmap.analysis.measure import areas
 from frontmap.cli import main
-from frontmap.measure import areas
 
 pytestmark = pytest.mark.slow
 

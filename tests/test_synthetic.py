@@ -14,7 +14,7 @@ from shapely.geometry import shape
 from shapely.geometry.polygon import orient
 
 import frontmap
-from frontmap import bench, synthetic
+from frontmap.bench import bench, synthetic
 
 GEOD = pyproj.Geod(ellps="WGS84")
 

@@ -9,10 +9,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import frontmap
-from frontmap.measure import components
-from frontmap.model import Snapshot
-from frontmap.parallel import executor
-from frontmap.timeline import change_windows, measure_territory, pair_change, timeline
+from frontmap.analysis.measure import components
+from frontmap.analysis.timeline import change_windows, measure_territory, pair_change, timeline
+from frontmap.build.parallel import executor
+from frontmap.read.model import Snapshot
 
 from .conftest import GEOD
 

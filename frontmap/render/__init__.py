@@ -1,34 +1,47 @@
-"""Rendering: "tale of two maps" pages (HTML) and print images (PNG).
+"""Rendering: results in; pages (HTML), print images (PNG), tables and text out.
 
-Two calls, the same keywords, no files read or written::
+The "tale of two maps" in two calls, the same keywords, no files read or written::
 
     import frontmap
-    from frontmap.change import diff
-    from frontmap.render import compare_page, compare_png
 
     layers = frontmap.read_layers("layers")
-    d = diff(layers.snapshot("2017-01-09"), layers.snapshot("2017-01-16"),
-             clip=layers.clip, places=layers.places)
-    html = compare_page(layers, d, title="Syria and Iraq, 9 Jan → 16 Jan 2017")
-    png = compare_png(layers, d)
+    d = frontmap.diff_dates(layers, "2017-01-09", "2017-01-16")
+    html = frontmap.compare_page(layers, d, title="Syria and Iraq, 9 Jan → 16 Jan 2017")
+    png = frontmap.compare_png(layers, d)
 
-Both are deterministic: the same inputs give the same bytes.
+Both are deterministic: the same inputs give the same bytes. Modules:
+:mod:`.scene` (geometry prepared for drawing), :mod:`.page` (the HTML page),
+:mod:`.static_png` (matplotlib), :mod:`.text` (the phrases page and image
+share), :mod:`.formats` and :mod:`.diff_text` (tables), :mod:`.notebook`
+(GeoDataFrames and folium maps for analysts).
+
+May import: :mod:`frontmap.analysis`, :mod:`frontmap.read` (the model and
+faction table), :mod:`frontmap.errors`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import shapely
+from .._lazy import lazy_attributes
+from ..errors import ArgumentError
+from .modes import MODES
 
-from ..change import Diff
-from ..model import Layers, Place
-from .page import MODES
-from .scene import BBox, Scene, build_scene, default_title, parse_focus
+if TYPE_CHECKING:
+    import shapely
+
+    from ..analysis.change import Diff
+    from ..read.model import Layers, Place
+    from .scene import BBox, Scene, build_scene, parse_focus  # noqa: F401
+    from .text import default_title  # noqa: F401
 
 __all__ = [
     "compare_page",
     "compare_png",
+    "compare_outputs",
+    "CompareOutputs",
     "build_scene",
     "default_title",
     "parse_focus",
@@ -36,12 +49,36 @@ __all__ = [
     "MODES",
 ]
 
+__getattr__, __dir__ = lazy_attributes(
+    __name__,
+    {"build_scene": ".scene", "default_title": ".text", "parse_focus": ".scene", "Scene": ".scene"},
+)
+
 
 def _scene(layers, diff, places, focus, basemap, scene):
     if scene is not None:
         return scene
+    import shapely
+
+    from .scene import build_scene
+
     geom = basemap if isinstance(basemap, shapely.Geometry) else None
     return build_scene(layers, diff, places=places, focus=focus, basemap=geom)
+
+
+def _tiles(basemap, offline: bool) -> dict | None:
+    """OpenStreetMap tiles for ``basemap="tiles"``; ArgumentError for a bad basemap."""
+    from .page import OSM_TILES
+
+    if not isinstance(basemap, str):
+        return None
+    if basemap == "tiles":
+        if offline:
+            raise ArgumentError("basemap 'tiles' needs the network; use offline=False")
+        return OSM_TILES
+    if basemap != "none":
+        raise ArgumentError(f"basemap must be 'tiles', 'none' or a geometry, not {basemap!r}")
+    return None
 
 
 def compare_page(
@@ -73,20 +110,14 @@ def compare_page(
     - ``scene``: a :func:`build_scene` result to reuse (then ``places``,
       ``focus`` and a geometry ``basemap`` are taken from it).
 
-    Raises ``ValueError`` for a bad mode, focus or basemap.
+    Raises :class:`~frontmap.errors.ArgumentError` for a bad mode, focus or basemap.
     """
-    from .page import OSM_TILES, render_page
+    from .page import render_page
+    from .text import default_title
 
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-    tiles = None
-    if isinstance(basemap, str):
-        if basemap == "tiles":
-            if offline:
-                raise ValueError("basemap 'tiles' needs the network; use offline=False")
-            tiles = OSM_TILES
-        elif basemap != "none":
-            raise ValueError(f"basemap must be 'tiles', 'none' or a geometry, not {basemap!r}")
+        raise ArgumentError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    tiles = _tiles(basemap, offline)
     sc = _scene(layers, diff, places, focus, basemap, scene)
     return render_page(
         sc,
@@ -118,6 +149,7 @@ def compare_png(
     (the image never touches the network).
     """
     from .static_png import render_png
+    from .text import default_title
 
     sc = _scene(layers, diff, places, focus, basemap, scene)
     return render_png(
@@ -128,3 +160,40 @@ def compare_png(
         credit=credit,
         width_px=width_px,
     )
+
+
+@dataclass
+class CompareOutputs:
+    """What ``frontmap compare`` (and a build's ``[[map]]``) makes of one diff."""
+
+    title: str
+    page: str
+    png: bytes | None = None
+
+
+def compare_outputs(
+    layers: Layers,
+    diff: Diff,
+    *,
+    mode: str = "side-by-side",
+    title: str | None = None,
+    caption: str | None = None,
+    credit: str | None = None,
+    focus: str | BBox | None = None,
+    basemap: str | shapely.Geometry | None = None,
+    offline: bool = True,
+    png: bool = False,
+) -> CompareOutputs:
+    """The page (and, with ``png=True``, the print image) of one diff, from one scene."""
+    from .text import default_title
+
+    title = title or default_title(diff.date_from, diff.date_to)
+    scene = _scene(layers, diff, None, focus, basemap, None)
+    page = compare_page(
+        layers, diff, mode=mode, title=title, caption=caption, credit=credit,
+        basemap=basemap, offline=offline, scene=scene,
+    )
+    image = None
+    if png:
+        image = compare_png(layers, diff, title=title, caption=caption, credit=credit, scene=scene)
+    return CompareOutputs(title, page, image)

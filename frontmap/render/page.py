@@ -26,14 +26,26 @@ import numpy as np
 import shapely
 
 from .. import __version__
-from ..change import Diff
-from ..measure import CONTESTED, UNASSIGNED
-from ..summary import summarize
-from .scene import Scene, date_long, date_short, km2_short
+from ..analysis.change import Diff
+from ..analysis.measure import CONTESTED, UNASSIGNED
+from ..analysis.summary import summarize
+from ..errors import ArgumentError
+from .modes import MODES
+from .scene import Scene
+from .text import (
+    CHANGED_KEY,
+    EVENT_KEY,
+    FRONT_KEY,
+    PLACE_KEY,
+    date_long,
+    date_short,
+    days_apart,
+    km2_short,
+    who_held,
+)
 
 __all__ = ["render_page", "MODES", "OSM_TILES", "json_for_script", "leaflet_assets"]
 
-MODES = ("side-by-side", "swipe")
 OSM_TILES = {
     "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     "attribution": "© OpenStreetMap contributors",
@@ -66,7 +78,7 @@ def leaflet_assets() -> tuple[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def _own_assets() -> tuple[str, str]:
-    base = resources.files("frontmap") / "static"
+    base = resources.files("frontmap.render") / "static"
     return (
         (base / "compare.js").read_text(encoding="utf-8"),
         (base / "compare.css").read_text(encoding="utf-8"),
@@ -101,14 +113,15 @@ def json_for_script(obj) -> str:
     return text
 
 
-def _num(v: float) -> float:
+def _coordinate(v: float) -> float:
+    """A coordinate rounded to :data:`_PRECISION` decimals of a degree."""
     return float(f"{v:.{_PRECISION}f}") + 0.0  # + 0.0: no "-0.0"
 
 
 def _ring(coords: np.ndarray, closed: bool) -> list:
     out: list = []
     for x, y in coords.tolist():
-        p = [_num(x), _num(y)]
+        p = [_coordinate(x), _coordinate(y)]
         if not out or out[-1] != p:
             out.append(p)
     if closed:
@@ -174,7 +187,13 @@ def _pct(p: float | None) -> str:
     return f"{sign}{abs(p):.{digits}f}%"
 
 
-def _e(text) -> str:
+def _text(text) -> str:
+    """Text for an element's content (no attribute: quotes may stay)."""
+    return html.escape(str(text), quote=False)
+
+
+def _escape(text) -> str:
+    """Text for HTML, attributes included (quotes escaped)."""
     return html.escape(str(text), quote=True)
 
 
@@ -184,7 +203,7 @@ def _swatch(scene: Scene, hid: str) -> str:
     if hid == UNASSIGNED:
         return '<span class="fm-sw fm-sw-unassigned"></span>'
     # colours are validated hex (#rrggbb) in the scene
-    return f'<span class="fm-sw" style="background:{_e(scene.color(hid))}"></span>'
+    return f'<span class="fm-sw" style="background:{_escape(scene.color(hid))}"></span>'
 
 
 def _numbers_table(scene: Scene, diff: Diff) -> str:
@@ -194,7 +213,7 @@ def _numbers_table(scene: Scene, diff: Diff) -> str:
         cls = "fm-up" if f.net_km2 >= 0.05 else "fm-down" if f.net_km2 <= -0.05 else ""
         rows.append(
             "<tr>"
-            f"<td>{_swatch(scene, f.faction)}{_e(scene.name(f.faction))}</td>"
+            f"<td>{_swatch(scene, f.faction)}{_escape(scene.name(f.faction))}</td>"
             f'<td class="fm-num">{km2_short(f.area_from_km2)}</td>'
             f'<td class="fm-num">{km2_short(f.area_to_km2)}</td>'
             f'<td class="fm-num {cls}">{_signed_km2(f.net_km2)}</td>'
@@ -208,7 +227,7 @@ def _numbers_table(scene: Scene, diff: Diff) -> str:
         pct = (b - a) / a * 100 if a > 0 else None
         rows.append(
             '<tr class="fm-other">'
-            f"<td>{_swatch(scene, hid)}{_e(scene.name(hid))}</td>"
+            f"<td>{_swatch(scene, hid)}{_escape(scene.name(hid))}</td>"
             f'<td class="fm-num">{km2_short(a)}</td><td class="fm-num">{km2_short(b)}</td>'
             f'<td class="fm-num">{_signed_km2(b - a)}</td><td class="fm-num">{_pct(pct)}</td>'
             "</tr>"
@@ -219,7 +238,7 @@ def _numbers_table(scene: Scene, diff: Diff) -> str:
         "<code>ST_Area</code> gives for geography), measured on the full-detail data; "
         "the maps are simplified for display.</caption>"
         "<thead><tr><th>Held by</th>"
-        f'<th class="fm-num">{_e(f_label)}</th><th class="fm-num">{_e(t_label)}</th>'
+        f'<th class="fm-num">{_escape(f_label)}</th><th class="fm-num">{_escape(t_label)}</th>'
         '<th class="fm-num">Change</th><th class="fm-num">%</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
@@ -231,8 +250,8 @@ def _transfers_table(scene: Scene, diff: Diff, limit: int = 10) -> str:
         return ""
     rows = "".join(
         "<tr>"
-        f"<td>{_swatch(scene, t.from_holder)}{_e(scene.name(t.from_holder))}</td>"
-        f"<td>{_swatch(scene, t.to_holder)}{_e(scene.name(t.to_holder))}</td>"
+        f"<td>{_swatch(scene, t.from_holder)}{_escape(scene.name(t.from_holder))}</td>"
+        f"<td>{_swatch(scene, t.to_holder)}{_escape(scene.name(t.to_holder))}</td>"
         f'<td class="fm-num">{km2_short(t.area_km2)}</td>'
         "</tr>"
         for t in shown
@@ -251,34 +270,35 @@ def _transfers_table(scene: Scene, diff: Diff, limit: int = 10) -> str:
 # legend
 
 
+def _legend_item(swatch_class: str, text: str) -> str:
+    return f'<li><span class="fm-sw {swatch_class}"></span><span>{_text(text)}</span></li>'
+
+
 def _legend(scene: Scene) -> str:
     items = []
     d_from, d_to = date_short(scene.date_from), date_short(scene.date_to)
     for entry in scene.legend:
         only = ""
         if entry.on_from and not entry.on_to:
-            only = f' <span class="fm-legend-key">({_e(d_from)} only)</span>'
+            only = f' <span class="fm-legend-key">({_escape(d_from)} only)</span>'
         elif entry.on_to and not entry.on_from:
-            only = f' <span class="fm-legend-key">({_e(d_to)} only)</span>'
+            only = f' <span class="fm-legend-key">({_escape(d_to)} only)</span>'
         items.append(
-            f'<li data-holder="{_e(entry.id)}">{_swatch(scene, entry.id)}'
-            f"<span>{_e(entry.name)}</span>{only}</li>"
+            f'<li data-holder="{_escape(entry.id)}">{_swatch(scene, entry.id)}'
+            f"<span>{_escape(entry.name)}</span>{only}</li>"
         )
     if scene.changed:
         items.append(
             '<li><span class="fm-sw fm-sw-changed"></span><span>Changed hands since '
-            f"{_e(d_from)} <span class=\"fm-legend-key\">(hatched in the new holder's "
-            "colour; small areas circled)</span></span></li>"
+            f'{_escape(d_from)} <span class="fm-legend-key">({_text(CHANGED_KEY)})</span>'
+            "</span></li>"
         )
     if not scene.fronts_from.is_empty or not scene.fronts_to.is_empty:
-        items.append('<li><span class="fm-sw fm-sw-front"></span><span>Front line</span></li>')
+        items.append(_legend_item("fm-sw-front", FRONT_KEY))
     if scene.events:
-        items.append(
-            '<li><span class="fm-sw fm-sw-event"></span><span>Pocket or corridor '
-            "(labelled)</span></li>"
-        )
+        items.append(_legend_item("fm-sw-event", EVENT_KEY))
     if scene.places:
-        items.append('<li><span class="fm-sw fm-sw-place"></span><span>City</span></li>')
+        items.append(_legend_item("fm-sw-place", PLACE_KEY))
     return f'<ul class="fm-legend" aria-label="Legend">{"".join(items)}</ul>'
 
 
@@ -318,7 +338,7 @@ def _payload(scene: Scene, diff: Diff, mode: str, tiles: dict | None) -> dict:
                 "from": index[c.from_id],
                 "to": index[c.to_id],
                 "text": text,
-                "spots": [[_num(x), _num(y), _num(size)] for x, y, size in c.spots],
+                "spots": [[_coordinate(v) for v in spot] for spot in c.spots],
                 "g": g,
             }
         )
@@ -331,7 +351,7 @@ def _payload(scene: Scene, diff: Diff, mode: str, tiles: dict | None) -> dict:
             {
                 "type": e.type,
                 "label": e.label if e.labelled else None,
-                "at": [_num(e.anchor[0]), _num(e.anchor[1])],
+                "at": [_coordinate(e.anchor[0]), _coordinate(e.anchor[1])],
                 "g": g,
             }
         )
@@ -341,7 +361,7 @@ def _payload(scene: Scene, diff: Diff, mode: str, tiles: dict | None) -> dict:
             "from": {"iso": diff.date_from.isoformat(), "label": date_long(diff.date_from)},
             "to": {"iso": diff.date_to.isoformat(), "label": date_long(diff.date_to)},
         },
-        "view": [_num(v) for v in scene.view],
+        "view": [_coordinate(v) for v in scene.view],
         "tiles": tiles,
         "holders": [
             {"id": h, "name": scene.name(h), "color": scene.color(h), "kind": kind(h)}
@@ -355,7 +375,9 @@ def _payload(scene: Scene, diff: Diff, mode: str, tiles: dict | None) -> dict:
             "to": geojson_geometry(scene.fronts_to),
         },
         "events": events,
-        "places": [{"name": p.name, "at": [_num(p.lon), _num(p.lat)]} for p in scene.places],
+        "places": [
+            {"name": p.name, "at": [_coordinate(p.lon), _coordinate(p.lat)]} for p in scene.places
+        ],
         "basemap": geojson_geometry(scene.basemap),
     }
 
@@ -371,29 +393,30 @@ def _maps_html(scene: Scene, mode: str) -> str:
             '<div class="fm-maps fm-single">'
             '<figure class="fm-panel">'
             '<div class="fm-panel-head fm-badges">'
-            f'<h2 class="fm-badge"><span class="fm-arrow">\u2190</span> {_e(d_from)}</h2>'
-            f'<h2 class="fm-badge">{_e(d_to)} <span class="fm-arrow">\u2192</span></h2>'
+            f'<h2 class="fm-badge"><span class="fm-arrow">\u2190</span> {_escape(d_from)}</h2>'
+            f'<h2 class="fm-badge">{_escape(d_to)} <span class="fm-arrow">\u2192</span></h2>'
             "</div>"
             f'<div id="fm-map-swipe" class="fm-map" role="region" aria-label="Map comparing '
-            f'{_e(d_from)} (left of the divider) with {_e(d_to)} (right)"></div>'
+            f'{_escape(d_from)} (left of the divider) with {_escape(d_to)} (right)"></div>'
             "</figure></div>"
             '<div id="fm-divider" class="fm-divider" role="slider" tabindex="0" '
             'aria-label="Divider between the two dates" aria-orientation="horizontal" '
             'aria-valuemin="0" aria-valuemax="100" aria-valuenow="50" hidden>'
             '<span class="fm-knob" aria-hidden="true">\u2039\u203a</span></div>'
         )
-    days = (scene.date_to - scene.date_from).days
-    later = f"{abs(days)} day{'s' if abs(days) != 1 else ''} {'later' if days >= 0 else 'earlier'}"
+    later = days_apart(scene.date_from, scene.date_to)
     return (
         '<div class="fm-maps">'
         '<figure class="fm-panel">'
-        f'<div class="fm-panel-head"><h2>{_e(d_from)}</h2><span class="fm-tag">Before</span></div>'
-        f'<div id="fm-map-from" class="fm-map" role="region" aria-label="Map of {_e(d_from)}">'
+        f'<div class="fm-panel-head"><h2>{_escape(d_from)}</h2>'
+        '<span class="fm-tag">Before</span></div>'
+        f'<div id="fm-map-from" class="fm-map" role="region" aria-label="Map of {_escape(d_from)}">'
         "</div></figure>"
         '<figure class="fm-panel">'
-        f'<div class="fm-panel-head"><h2>{_e(d_to)}</h2><span class="fm-tag">{_e(later)}</span>'
+        f'<div class="fm-panel-head"><h2>{_escape(d_to)}</h2>'
+        f'<span class="fm-tag">{_escape(later)}</span>'
         "</div>"
-        f'<div id="fm-map-to" class="fm-map" role="region" aria-label="Map of {_e(d_to)}">'
+        f'<div id="fm-map-to" class="fm-map" role="region" aria-label="Map of {_escape(d_to)}">'
         "</div></figure></div>"
     )
 
@@ -410,40 +433,39 @@ def render_page(
 ) -> str:
     """The page as a string (deterministic: the same inputs give the same bytes)."""
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        raise ArgumentError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     leaflet_js, leaflet_css = leaflet_assets()
     own_js, own_css = _own_assets()
     names = {e.id: e.name for e in scene.legend}
     summary = summarize(diff, names=names)
-    d_from, d_to = date_long(diff.date_from), date_long(diff.date_to)
     if mode == "swipe":
         dek = (
-            f"Who held which ground on {d_from} and on {d_to}. Drag the divider "
+            f"{who_held(diff.date_from, diff.date_to)}. Drag the divider "
             "(or focus it and use the arrow keys) to compare."
         )
     else:
-        dek = f"Who held which ground on {d_from} and on {d_to}."
+        dek = f"{who_held(diff.date_from, diff.date_to)}."
     foot = []
     if caption:
-        foot.append(f'<p class="fm-caption">{_e(caption)}</p>')
-    credit_line = f"{_e(credit)} · " if credit else ""
+        foot.append(f'<p class="fm-caption">{_escape(caption)}</p>')
+    credit_line = f"{_escape(credit)} · " if credit else ""
     foot.append(
-        f'<p class="fm-credit">{credit_line}Map and figures: frontmap {_e(__version__)}.</p>'
+        f'<p class="fm-credit">{credit_line}Map and figures: frontmap {_escape(__version__)}.</p>'
     )
     payload = json_for_script(_payload(scene, diff, mode, tiles))
     parts = [
         "<!DOCTYPE html>\n",
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n',
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
-        f'<meta name="generator" content="frontmap {_e(__version__)}">\n',
-        f"<title>{_e(title)}</title>\n",
+        f'<meta name="generator" content="frontmap {_escape(__version__)}">\n',
+        f"<title>{_escape(title)}</title>\n",
         f"<style>\n{_inline(leaflet_css, 'style')}\n</style>\n",
         f"<style>\n{_inline(own_css, 'style')}\n</style>\n",
         "</head>\n",
-        f'<body class="fm-mode-{_e(mode)}">\n<main class="fm-page">\n',
+        f'<body class="fm-mode-{_escape(mode)}">\n<main class="fm-page">\n',
         '<header class="fm-head">',
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="fm-dek">{_e(dek)}</p>',
+        f"<h1>{_escape(title)}</h1>",
+        f'<p class="fm-dek">{_escape(dek)}</p>',
         "</header>\n",
         _maps_html(scene, mode),
         "\n",
@@ -451,7 +473,7 @@ def render_page(
         "\n",
         '<div class="fm-body">',
         '<section class="fm-summary"><h2>What changed</h2>',
-        f"<p>{_e(summary)}</p></section>",
+        f"<p>{_escape(summary)}</p></section>",
         '<section class="fm-numbers"><h2>Who holds what</h2>',
         _numbers_table(scene, diff),
         _transfers_table(scene, diff),

@@ -3,7 +3,7 @@
 Both the HTML page and the static PNG draw from one :class:`Scene`:
 
 * the *holders* of each date (faction-only ground, ``contested``,
-  ``unassigned``; see :func:`frontmap.change.holders`) are overlaid into one
+  ``unassigned``; see :func:`frontmap.analysis.change.holders`) are overlaid into one
   set of faces, each face knowing its holder on both dates. The faces form a
   polygonal coverage (they come from polygonizing the noded borders of both
   dates), so :func:`shapely.coverage_simplify` simplifies every shared border
@@ -33,9 +33,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from ..change import Diff, holders
-from ..measure import CONTESTED, UNASSIGNED, polygonal
-from ..model import Layers, Place
+from ..analysis.change import Diff, holders
+from ..analysis.measure import CONTESTED, UNASSIGNED, polygonal
+from ..errors import DataError, FocusError
+from ..read.model import Layers, Place
 
 __all__ = [
     "Scene",
@@ -45,10 +46,6 @@ __all__ = [
     "EventMark",
     "build_scene",
     "parse_focus",
-    "date_long",
-    "date_short",
-    "date_range_text",
-    "default_title",
     "TOLERANCE_SHARE",
     "CONTESTED_COLOR",
     "UNASSIGNED_COLOR",
@@ -63,57 +60,8 @@ _LABEL_PRIORITY = ("split", "encircled", "pocket_lost", "new_pocket", "merge")
 CONTESTED_COLOR = "#9a9a9a"
 UNASSIGNED_COLOR = "#f7f6f2"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 BBox = tuple[float, float, float, float]
-
-
-class FocusError(ValueError):
-    """A focus that is neither a faction holding ground nor a W,S,E,N box."""
-
-
-# ---------------------------------------------------------------------------
-# dates and titles (no locale: the same bytes on every machine)
-
-
-def km2_short(x: float) -> str:
-    """An area for a map or table: 145,877 · 57.9 (sign dropped)."""
-    x = abs(x)
-    return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
-
-
-def date_long(d: dt.date) -> str:
-    """9 January 2017."""
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
-
-
-def date_short(d: dt.date, year: bool = True) -> str:
-    """9 Jan 2017 (or 9 Jan)."""
-    text = f"{d.day} {_MONTHS[d.month - 1][:3]}"
-    return f"{text} {d.year}" if year else text
-
-
-def date_range_text(a: dt.date, b: dt.date) -> str:
-    """9 Jan → 16 Jan 2017; 11 Dec 2016 → 9 Jan 2017."""
-    return f"{date_short(a, year=a.year != b.year)} → {date_short(b)}"
-
-
-def default_title(date_from: dt.date, date_to: dt.date, region: str | None = None) -> str:
-    """``Syria and Iraq, 9 Jan → 16 Jan 2017`` (``Territorial control, ...`` without region)."""
-    return f"{region or 'Territorial control'}, {date_range_text(date_from, date_to)}"
 
 
 # ---------------------------------------------------------------------------
@@ -401,6 +349,94 @@ def _safe_color(c: str, fallback: str = CONTESTED_COLOR) -> str:
 # build
 
 
+def _names_and_colors(table, ids: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Display names and (validated) colours of the factions and the other holders."""
+    names = {f: table.get(f).name for f in ids}
+    colors = {f: _safe_color(table.get(f).color) for f in ids}
+    names[CONTESTED] = "Contested (claimed by two or more)"
+    names[UNASSIGNED] = "Claimed by no faction"
+    colors[CONTESTED] = CONTESTED_COLOR
+    colors[UNASSIGNED] = UNASSIGNED_COLOR
+    return names, colors
+
+
+def _drawn_holders(diff: Diff, t_from: dict, t_to: dict):
+    """Each date's non-empty holders (as the diff overlaid them) and the area of interest."""
+    aoi = diff.aoi
+    if aoi is None or aoi.is_empty:
+        aoi = polygonal(shapely.union_all([*t_from.values(), *t_to.values()]))
+    if aoi.is_empty:
+        raise DataError("nothing to draw: no territory on either date")
+    geoms_from = diff.holder_geoms_from or holders(t_from, aoi)
+    geoms_to = diff.holder_geoms_to or holders(t_to, aoi)
+    h_from = {k: v for k, v in geoms_from.items() if v is not None and not v.is_empty}
+    h_to = {k: v for k, v in geoms_to.items() if v is not None and not v.is_empty}
+    return h_from, h_to, aoi
+
+
+def _dissolve(simple: list, labels: list, order: list[str]) -> dict[str, shapely.Geometry]:
+    """The simplified faces of each holder, merged, in display order."""
+    groups: dict[str, list] = {}
+    for g, lab in zip(simple, labels, strict=True):
+        if lab is not None:
+            groups.setdefault(lab, []).append(g)
+    return {k: _union(groups[k]) for k in order if k in groups}
+
+
+def _changed_ground(simple, lab_from, lab_to, diff: Diff, order, tol) -> list[Changed]:
+    """Faces whose holder differs between the dates, grouped by (from, to),
+    slivers left out; largest transfers first."""
+    groups: dict[tuple[str, str], list] = {}
+    for g, a, b in zip(simple, lab_from, lab_to, strict=True):
+        if a is None or b is None or a == b or g.is_empty:
+            continue
+        area = shapely.area(g)
+        if area < tol * tol or area < 0.25 * tol * shapely.length(g):
+            continue
+        groups.setdefault((a, b), []).append(g)
+
+    def pair_key(kv):
+        (a, b), _ = kv
+        return (-diff.matrix.get((a, b), 0.0), _rank(order, a), _rank(order, b))
+
+    changed = [
+        Changed(a, b, float(diff.matrix.get((a, b), 0.0)), _union(gs))
+        for (a, b), gs in sorted(groups.items(), key=pair_key)
+    ]
+    _add_spots(changed, tol)
+    return changed
+
+
+def _event_marks(diff: Diff, names: dict[str, str], tol: float) -> list[EventMark]:
+    marks = []
+    for e in diff.events:
+        g = polygonal(e.geom) if e.geom is not None else None
+        if g is None or g.is_empty:
+            continue
+        gs = polygonal(shapely.simplify(g, tol, preserve_topology=True))
+        if gs.is_empty:
+            gs = g
+        size = float(e.details.get("corridor_km2") or e.details.get("area_km2") or 0.0)
+        marks.append(EventMark(e.type, e.faction, _event_label(e, names), gs, _anchor(g), size))
+    _choose_labels(marks)
+    return marks
+
+
+def _basemap_part(basemap, view: BBox, extent: BBox, tol: float) -> shapely.Geometry | None:
+    """The basemap around what is drawn (the view and all ground, with a wide margin)."""
+    if basemap is None or basemap.is_empty:
+        return None
+    around = (
+        min(view[0], extent[0]),
+        min(view[1], extent[1]),
+        max(view[2], extent[2]),
+        max(view[3], extent[3]),
+    )
+    base = shapely.clip_by_rect(basemap, *_pad(around, 1.0))
+    base = shapely.simplify(base, tol, preserve_topology=True)
+    return None if base.is_empty else base
+
+
 def build_scene(
     layers: Layers,
     diff: Diff,
@@ -415,124 +451,49 @@ def build_scene(
     ``focus`` is a faction (id, name or alias: the view fits its ground on
     either date) or a (W, S, E, N) box; by default the view fits all ground.
     ``places`` defaults to ``layers.places``. ``basemap`` is an optional
-    geometry (country outlines, say) drawn under the factions.
-    Raises ``ValueError`` for a focus that names no faction holding ground.
+    geometry (country outlines, say) drawn under the factions. Factions come
+    in the diff's order. Raises :class:`~frontmap.errors.FocusError` for a
+    focus that names no faction holding ground.
     """
-    s_from = layers.snapshot(diff.date_from)
-    s_to = layers.snapshot(diff.date_to)
-    t_from, t_to = s_from.territories, s_to.territories
-    table = layers.factions
-    ids = table.order(set(t_from) | set(t_to))
-    names = {f: table.get(f).name for f in ids}
-    colors = {f: _safe_color(table.get(f).color) for f in ids}
-    names[CONTESTED] = "Contested (claimed by two or more)"
-    names[UNASSIGNED] = "Claimed by no faction"
-    colors[CONTESTED] = CONTESTED_COLOR
-    colors[UNASSIGNED] = UNASSIGNED_COLOR
-
-    aoi = diff.aoi
-    if aoi is None or aoi.is_empty:
-        aoi = polygonal(shapely.union_all([*t_from.values(), *t_to.values()]))
-    h_from = {k: v for k, v in holders(t_from, aoi).items() if v is not None and not v.is_empty}
-    h_to = {k: v for k, v in holders(t_to, aoi).items() if v is not None and not v.is_empty}
-    if aoi.is_empty:
-        raise ValueError("nothing to draw: no territory on either date")
+    t_from = layers.snapshot(diff.date_from).territories
+    t_to = layers.snapshot(diff.date_to).territories
+    ids = [f.faction for f in diff.factions]
+    names, colors = _names_and_colors(layers.factions, ids)
+    h_from, h_to, aoi = _drawn_holders(diff, t_from, t_to)
     extent: BBox = tuple(float(v) for v in shapely.bounds(aoi))  # type: ignore[assignment]
     width = max(extent[2] - extent[0], extent[3] - extent[1], 1e-6)
     tol = float(tolerance) if tolerance is not None else width * TOLERANCE_SHARE
 
     faces, lab_from, lab_to = _faces(h_from, h_to)
     simple = list(shapely.coverage_simplify(faces, tol)) if faces else []
-
     order = [*ids, CONTESTED, UNASSIGNED]
-
-    def dissolve(labels) -> dict[str, shapely.Geometry]:
-        groups: dict[str, list] = {}
-        for g, lab in zip(simple, labels, strict=True):
-            if lab is not None:
-                groups.setdefault(lab, []).append(g)
-        return {k: _union(groups[k]) for k in order if k in groups}
-
-    d_from, d_to = dissolve(lab_from), dissolve(lab_to)
+    d_from, d_to = _dissolve(simple, lab_from, order), _dissolve(simple, lab_to, order)
 
     def holder_list(d: dict) -> list[Holder]:
-        return [
-            Holder(k, names.get(k, k), colors.get(k, CONTESTED_COLOR), g)
-            for k, g in d.items()
-            if not g.is_empty
-        ]
+        return [Holder(k, names[k], colors[k], g) for k, g in d.items() if not g.is_empty]
 
-    # ground that changed hands: faces whose holder differs, slivers left out
-    min_area = tol * tol
-    groups: dict[tuple[str, str], list] = {}
-    for g, a, b in zip(simple, lab_from, lab_to, strict=True):
-        if a is None or b is None or a == b or g.is_empty:
-            continue
-        area = shapely.area(g)
-        if area < min_area or area < 0.25 * tol * shapely.length(g):
-            continue
-        groups.setdefault((a, b), []).append(g)
-    def pair_key(kv):
-        (a, b), _ = kv
-        return (-diff.matrix.get((a, b), 0.0), _rank(order, a), _rank(order, b))
-
-    changed = [
-        Changed(a, b, float(diff.matrix.get((a, b), 0.0)), _union(gs))
-        for (a, b), gs in sorted(groups.items(), key=pair_key)
-    ]
-    _add_spots(changed, tol)
-
-    events = []
-    for e in diff.events:
-        g = polygonal(e.geom) if e.geom is not None else None
-        if g is None or g.is_empty:
-            continue
-        gs = polygonal(shapely.simplify(g, tol, preserve_topology=True))
-        if gs.is_empty:
-            gs = g
-        size = float(e.details.get("corridor_km2") or e.details.get("area_km2") or 0.0)
-        events.append(
-            EventMark(e.type, e.faction, _event_label(e, names), gs, _anchor(g), size)
-        )
-    _choose_labels(events)
-
-    view = _view(focus, extent, t_from, t_to, table)
+    view = _view(focus, extent, t_from, t_to, layers.factions)
     chosen = list(layers.places if places is None else places)
     box = _pad(extent, 0.1)
-    shown = [p for p in chosen if box[0] <= p.lon <= box[2] and box[1] <= p.lat <= box[3]]
-
-    base = None
-    if basemap is not None and not basemap.is_empty:
-        clip_box = _pad(
-            (min(view[0], extent[0]), min(view[1], extent[1]),
-             max(view[2], extent[2]), max(view[3], extent[3])),
-            1.0,
-        )
-        base = shapely.clip_by_rect(basemap, *clip_box)
-        base = shapely.simplify(base, tol, preserve_topology=True)
-        if base.is_empty:
-            base = None
-
-    legend = [
-        LegendEntry(k, names[k], colors[k], k in d_from, k in d_to)
-        for k in order
-        if k in d_from or k in d_to
-    ]
     return Scene(
         date_from=diff.date_from,
         date_to=diff.date_to,
-        legend=legend,
+        legend=[
+            LegendEntry(k, names[k], colors[k], k in d_from, k in d_to)
+            for k in order
+            if k in d_from or k in d_to
+        ],
         from_holders=holder_list(d_from),
         to_holders=holder_list(d_to),
-        changed=changed,
+        changed=_changed_ground(simple, lab_from, lab_to, diff, order, tol),
         fronts_from=_front_lines(diff, "from", tol),
         fronts_to=_front_lines(diff, "to", tol),
-        events=events,
-        places=shown,
+        events=_event_marks(diff, names, tol),
+        places=[p for p in chosen if box[0] <= p.lon <= box[2] and box[1] <= p.lat <= box[3]],
         view=view,
         extent=extent,
         tolerance=tol,
-        basemap=base,
+        basemap=_basemap_part(basemap, view, extent, tol),
         names=names,
         colors=colors,
     )

@@ -13,14 +13,26 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
 
 from .. import __version__
-from ..change import Diff
-from ..measure import CONTESTED, UNASSIGNED
-from .scene import Scene, date_long, km2_short
+from ..analysis.change import Diff
+from ..analysis.measure import CONTESTED, UNASSIGNED
+from .scene import Scene
+from .text import (
+    CHANGED_KEY,
+    EVENT_KEY,
+    FRONT_KEY,
+    METHOD_SHORT,
+    PLACE_KEY,
+    date_long,
+    days_apart,
+    km2_short,
+    who_held,
+)
 
 __all__ = ["render_png"]
 
@@ -169,25 +181,24 @@ def _declutter(fig, labels: list) -> None:
             kept.append(bb)
 
 
-def render_png(
-    scene: Scene,
-    diff: Diff,
-    *,
-    title: str,
-    caption: str | None = None,
-    credit: str | None = None,
-    width_px: int = 1600,
-) -> bytes:
-    """The PNG bytes, ``width_px`` wide."""
-    import matplotlib
+@dataclass(frozen=True)
+class _Layout:
+    """Sizes of the figure and its bands, in inches (maps side by side in the middle)."""
 
-    matplotlib.use("Agg", force=False)
-    from matplotlib import patheffects, rc_context
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
+    fig_w: float
+    fig_h: float
+    margin: float
+    gap: float
+    map_w: float
+    map_w_used: float
+    map_h: float
+    legend_h: float
+    foot_h: float
+    aspect: float
+    foot_lines: list[tuple[str, str]]
 
+
+def _layout(scene: Scene, caption: str | None, credit: str | None, width_px: int) -> _Layout:
     w, s, e, n = scene.view
     lat0 = math.radians(max(min((s + n) / 2, 85.0), -85.0))
     aspect = 1 / max(math.cos(lat0), 0.05)
@@ -206,14 +217,102 @@ def render_png(
         (line, _MUTED)
         for line in textwrap.wrap(
             (f"{credit} · " if credit else "")
-            + "Areas: geodesic km² on the WGS84 ellipsoid, from the full-detail data; "
-            f"maps simplified for display. Map: frontmap {__version__}.",
+            + f"Areas: {METHOD_SHORT}. Map: frontmap {__version__}.",
             190,
         )
     ]
     foot_h = 0.3 + 0.24 * len(foot_lines)
     fig_h = top_h + 0.35 + map_h + legend_h + foot_h
+    return _Layout(
+        fig_w, fig_h, margin, gap, map_w, map_w_used, map_h, legend_h, foot_h, aspect, foot_lines
+    )
 
+
+def _map_panel(fig, lay: _Layout, scene: Scene, diff: Diff, i: int, which: str, halo) -> list:
+    """One date's map with its heading; returns the labels drawn (for decluttering)."""
+    w, s, e, n = scene.view
+    map_bottom = (lay.legend_h + lay.foot_h) / lay.fig_h
+    x0 = lay.margin + i * (lay.map_w + lay.gap) + (lay.map_w - lay.map_w_used) / 2
+    ax = fig.add_axes(
+        (x0 / lay.fig_w, map_bottom, lay.map_w_used / lay.fig_w, lay.map_h / lay.fig_h),
+        facecolor=_BG,
+    )
+    ax.set_xlim(w, e)
+    ax.set_ylim(s, n)
+    ax.set_aspect(lay.aspect, adjustable="datalim", anchor="C")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for sp in ax.spines.values():
+        sp.set_edgecolor("#b0b0b0")
+        sp.set_linewidth(0.8)
+    labels = _draw_map(ax, scene, which, halo)
+    d = diff.date_from if which == "from" else diff.date_to
+    head = map_bottom + (lay.map_h + 0.12) / lay.fig_h
+    fig.text(
+        x0 / lay.fig_w, head, date_long(d), fontsize=16, fontweight="bold", color=_INK,
+        va="bottom",
+    )
+    tag = days_apart(diff.date_from, diff.date_to) if which == "to" else "Before"
+    fig.text(
+        (x0 + lay.map_w_used) / lay.fig_w, head, tag, fontsize=12, color=_MUTED, va="bottom",
+        ha="right",
+    )
+    return labels
+
+
+def _legend_handles(scene: Scene, diff: Diff) -> list:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    nets = {f.faction: f.net_km2 for f in diff.factions}
+    handles = []
+    for entry in scene.legend:
+        if entry.id == CONTESTED:
+            h = Patch(facecolor="#e1e1e1", edgecolor="#8a8a8a", hatch="\\\\\\", label=entry.name)
+        elif entry.id == UNASSIGNED:
+            h = Patch(facecolor=entry.color, edgecolor="#b9b9b9", label=entry.name)
+        else:
+            label = f"{entry.name} ({_net(nets.get(entry.id, 0.0))})"
+            h = Patch(facecolor=entry.color, edgecolor="none", label=label)
+        handles.append(h)
+    if scene.changed:
+        handles.append(
+            Patch(facecolor="#d6d6d6", edgecolor="#6b6b6b", hatch="////",
+                  label=f"Changed hands ({CHANGED_KEY})")
+        )
+    if not scene.fronts_from.is_empty or not scene.fronts_to.is_empty:
+        handles.append(Line2D([], [], color="#111111", linewidth=1.6, label=FRONT_KEY))
+    if scene.events:
+        handles.append(
+            Patch(facecolor="none", edgecolor="#111111", linestyle=(0, (4, 3)),
+                  linewidth=1.6, label=EVENT_KEY)
+        )
+    if scene.places:
+        handles.append(
+            Line2D([], [], marker="o", linestyle="none", markerfacecolor="white",
+                   markeredgecolor="#222222", markersize=5, label=PLACE_KEY)
+        )
+    return handles
+
+
+def render_png(
+    scene: Scene,
+    diff: Diff,
+    *,
+    title: str,
+    caption: str | None = None,
+    credit: str | None = None,
+    width_px: int = 1600,
+) -> bytes:
+    """The PNG bytes, ``width_px`` wide."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib import patheffects, rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    lay = _layout(scene, caption, credit, width_px)
     rc = {
         "text.parse_math": False,  # user text is text: "$5$" stays "$5$"
         "font.family": "DejaVu Sans",
@@ -222,91 +321,27 @@ def render_png(
         "hatch.linewidth": 1.4,
     }
     with rc_context(rc):
-        fig = Figure(figsize=(fig_w, fig_h), dpi=_DPI, facecolor="white")
+        fig = Figure(figsize=(lay.fig_w, lay.fig_h), dpi=_DPI, facecolor="white")
         FigureCanvasAgg(fig)
-        y = 1 - 0.3 / fig_h
-        fig.text(margin / fig_w, y, title, fontsize=24, fontweight="bold", color=_INK, va="top")
+        y = 1 - 0.3 / lay.fig_h
+        left = lay.margin / lay.fig_w
+        fig.text(left, y, title, fontsize=24, fontweight="bold", color=_INK, va="top")
         fig.text(
-            margin / fig_w, y - 0.52 / fig_h,
-            f"Who held which ground on {date_long(diff.date_from)} and on "
-            f"{date_long(diff.date_to)}",
+            left, y - 0.52 / lay.fig_h, who_held(diff.date_from, diff.date_to),
             fontsize=14, color=_MUTED, va="top",
         )
         halo = [patheffects.withStroke(linewidth=2.6, foreground="white")]
         labels = []
-        map_bottom = (legend_h + foot_h) / fig_h
         for i, which in enumerate(("from", "to")):
-            x0 = margin + i * (map_w + gap) + (map_w - map_w_used) / 2
-            ax = fig.add_axes(
-                (x0 / fig_w, map_bottom, map_w_used / fig_w, map_h / fig_h), facecolor=_BG
-            )
-            ax.set_xlim(w, e)
-            ax.set_ylim(s, n)
-            ax.set_aspect(aspect, adjustable="datalim", anchor="C")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            for sp in ax.spines.values():
-                sp.set_edgecolor("#b0b0b0")
-                sp.set_linewidth(0.8)
-            labels.extend(_draw_map(ax, scene, which, halo))
-            d = diff.date_from if which == "from" else diff.date_to
-            head = (map_h + 0.12) / fig_h
-            fig.text(
-                x0 / fig_w, map_bottom + head, date_long(d), fontsize=16, fontweight="bold",
-                color=_INK, va="bottom",
-            )
-            if which == "to":
-                days = (diff.date_to - diff.date_from).days
-                fig.text(
-                    (x0 + map_w_used) / fig_w, map_bottom + head,
-                    f"{abs(days)} day{'s' if abs(days) != 1 else ''} "
-                    f"{'later' if days >= 0 else 'earlier'}",
-                    fontsize=12, color=_MUTED, va="bottom", ha="right",
-                )
-            else:
-                fig.text(
-                    (x0 + map_w_used) / fig_w, map_bottom + head, "Before", fontsize=12,
-                    color=_MUTED, va="bottom", ha="right",
-                )
-
-        nets = {f.faction: f.net_km2 for f in diff.factions}
-        handles = []
-        for entry in scene.legend:
-            if entry.id == CONTESTED:
-                h = Patch(facecolor="#e1e1e1", edgecolor="#8a8a8a", hatch="\\\\\\",
-                          label=entry.name)
-            elif entry.id == UNASSIGNED:
-                h = Patch(facecolor=entry.color, edgecolor="#b9b9b9", label=entry.name)
-            else:
-                label = f"{entry.name} ({_net(nets.get(entry.id, 0.0))})"
-                h = Patch(facecolor=entry.color, edgecolor="none", label=label)
-            handles.append(h)
-        if scene.changed:
-            handles.append(
-                Patch(facecolor="#d6d6d6", edgecolor="#6b6b6b", hatch="////",
-                      label="Changed hands (hatched in the new holder's colour; small areas "
-                      "circled)")
-            )
-        if not scene.fronts_from.is_empty or not scene.fronts_to.is_empty:
-            handles.append(Line2D([], [], color="#111111", linewidth=1.6, label="Front line"))
-        if scene.events:
-            handles.append(
-                Patch(facecolor="none", edgecolor="#111111", linestyle=(0, (4, 3)),
-                      linewidth=1.6, label="Pocket or corridor (labelled)")
-            )
-        if scene.places:
-            handles.append(
-                Line2D([], [], marker="o", linestyle="none", markerfacecolor="white",
-                       markeredgecolor="#222222", markersize=5, label="City")
-            )
+            labels.extend(_map_panel(fig, lay, scene, diff, i, which, halo))
         fig.legend(
-            handles=handles, loc="upper left", ncols=3, frameon=False, fontsize=11.5,
-            bbox_to_anchor=(margin / fig_w, (legend_h + foot_h - 0.12) / fig_h),
+            handles=_legend_handles(scene, diff), loc="upper left", ncols=3, frameon=False,
+            fontsize=11.5, bbox_to_anchor=(left, (lay.legend_h + lay.foot_h - 0.12) / lay.fig_h),
             handlelength=1.6, handleheight=1.0, columnspacing=2.0, borderaxespad=0,
         )
-        for i, (line, color) in enumerate(foot_lines):
+        for i, (line, color) in enumerate(lay.foot_lines):
             fig.text(
-                margin / fig_w, (foot_h - 0.3 - 0.24 * i) / fig_h, line, fontsize=11,
+                left, (lay.foot_h - 0.3 - 0.24 * i) / lay.fig_h, line, fontsize=11,
                 color=color, va="bottom",
             )
         fig.canvas.draw()

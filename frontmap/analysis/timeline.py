@@ -33,9 +33,9 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from ..read.model import Snapshot
 from .geodesy import area_km2
-from .measure import components, polygonal
-from .model import Snapshot
+from .measure import components, count_parts, polygonal, present_factions
 
 __all__ = ["TimelineRow", "timeline", "COLUMNS", "measure_territory", "pair_change"]
 
@@ -116,7 +116,7 @@ def measure_territory(geom, min_part_km2: float = 1.0, area: bool = True) -> Mea
     keys = _hash(edges)
     m = Measured(
         geom=geom,
-        parts=_count_parts(geom, min_part_km2),
+        parts=count_parts(geom, min_part_km2),
         edges=edges,
         keys=keys,
         order=np.argsort(keys, kind="stable"),
@@ -124,22 +124,6 @@ def measure_territory(geom, min_part_km2: float = 1.0, area: bool = True) -> Mea
     if area:
         m.measured_area()
     return m
-
-
-def _count_parts(geom, min_part_km2: float) -> int:
-    """How many parts reach ``min_part_km2``; exact geodesic areas only where a
-    planar estimate is not clearly on one side of the threshold."""
-    parts = shapely.get_parts(geom)
-    if min_part_km2 <= 0 or len(parts) == 0:
-        return len(parts)
-    bounds = shapely.bounds(parts)
-    lat = np.radians((bounds[:, 1] + bounds[:, 3]) / 2)
-    estimate = shapely.area(parts) * 111.32**2 * np.cos(lat)
-    tall = (bounds[:, 3] - bounds[:, 1]) > 10
-    big = (estimate > 3 * min_part_km2) & ~tall
-    small = (estimate < min_part_km2 / 3) & ~tall
-    unsure = ~(big | small)
-    return int(big.sum()) + sum(1 for p in parts[unsure] if area_km2(p) >= min_part_km2)
 
 
 def _hash(edges: np.ndarray) -> np.ndarray:
@@ -311,13 +295,6 @@ def _measure_snapshot(snap: Snapshot, min_part_km2: float, area: bool) -> dict[s
     }
 
 
-def _ids(prev: Snapshot, cur: Snapshot, order) -> list[str]:
-    ids = list(dict.fromkeys([*prev.territories, *cur.territories]))
-    if order:
-        ids = [f for f in order if f in ids] + [f for f in ids if f not in order]
-    return ids
-
-
 def _chunk_rows(snaps: list[Snapshot], min_part_km2: float, order, start: int):
     """Rows for the consecutive pairs of a run of snapshots (a task for a worker);
     ``start`` is the index of its first snapshot in the whole series."""
@@ -330,7 +307,8 @@ def _serial(snapshots, min_part_km2, order, start: int = 0) -> Iterator[Timeline
     for i, snap in enumerate(snapshots, start):
         cur_m = _measure_snapshot(snap, min_part_km2, area=prev is None or i % RESET == 0)
         if prev is not None:
-            yield from _pair_rows(prev.date, snap.date, _ids(prev, snap, order), prev_m, cur_m)
+            ids = present_factions(prev.territories, snap.territories, order=order)
+            yield from _pair_rows(prev.date, snap.date, ids, prev_m, cur_m)
         prev, prev_m = snap, cur_m
 
 

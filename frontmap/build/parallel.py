@@ -59,7 +59,7 @@ def executor(jobs: int = 1, scheduler: str | None = None):
         try:
             from dask.distributed import Client
         except ImportError as exc:  # pragma: no cover - depends on install
-            from .errors import FrontmapError
+            from ..errors import FrontmapError
 
             raise FrontmapError(
                 "--scheduler needs dask.distributed: pip install 'frontmap[dask]'"

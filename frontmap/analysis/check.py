@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 
 import shapely
 
+from ..read.model import FileReport, Layers, Note, Snapshot
 from .geodesy import GEOD, area_km2, distance_km
 from .measure import Overlap, overlaps, parts_of
-from .model import FileReport, Layers, Note, Snapshot
 
 __all__ = [
     "CheckReport",

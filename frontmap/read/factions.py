@@ -30,7 +30,7 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-from .errors import ConfigError
+from ..errors import ConfigError, DataError
 
 __all__ = ["Faction", "FactionTable", "normalize", "RESERVED_HOLDERS", "PALETTE"]
 
@@ -164,11 +164,11 @@ class FactionTable:
         """
         key = normalize(name)
         if not key:
-            raise ValueError("empty faction name")
+            raise DataError("empty faction name")
         if key in self._lookup:
             return self._lookup[key]
         if key in RESERVED_HOLDERS:
-            raise ValueError(f"'{_squash(name)}' is reserved (not a faction name)")
+            raise DataError(f"'{_squash(name)}' is reserved (not a faction name)")
         fid = _squash(name)
         self._lookup[key] = fid
         self._auto[fid] = Faction(fid, fid, palette_color(fid), configured=False)

@@ -43,7 +43,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+ROOT = HERE.parent.parent  # the project (its ../shared/data holds the real data)
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "frontmap-bench"
 DEFAULT_OUT = Path("output") / "bench.md"
 REAL_SET = "ukraine-occupied-daily"
@@ -212,8 +212,8 @@ def _child_frontmap(args) -> int:
     """``frontmap timeline`` in this process, timed after its imports."""
     import contextlib
 
-    import frontmap.parallel  # noqa: F401 - imports are not the work being timed
-    import frontmap.timeline  # noqa: F401
+    import frontmap.analysis.timeline  # noqa: F401 - imports are not the work being timed
+    import frontmap.build.parallel  # noqa: F401
     from frontmap.cli import main
 
     argv = ["timeline", str(args.layers), "--format", "csv"]

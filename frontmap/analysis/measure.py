@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from ..read.model import Snapshot
 from .geodesy import area_km2
-from .model import Snapshot
 
 __all__ = [
     "AreaRow",
@@ -25,6 +25,7 @@ __all__ = [
     "CONTESTED",
     "UNASSIGNED",
     "components",
+    "present_factions",
 ]
 
 CONTESTED = "contested"
@@ -43,19 +44,46 @@ def polygonal(geom) -> shapely.Geometry:
     return shapely.MultiPolygon(polys) if polys else shapely.MultiPolygon()
 
 
+def present_factions(*territories: dict, order: list[str] | None = None) -> list[str]:
+    """The faction ids of one or more snapshots' territories: those in ``order``
+    first (in its order), then the others as first seen."""
+    ids = list(dict.fromkeys(f for t in territories for f in t))
+    if order:
+        ids = [f for f in order if f in ids] + [f for f in ids if f not in order]
+    return ids
+
+
 def parts_of(geom, min_part_km2: float = 1.0) -> list[tuple[shapely.Polygon, float]]:
-    """The connected pieces of a territory of at least ``min_part_km2``, largest first."""
+    """The connected pieces of a territory of at least ``min_part_km2``, largest
+    first (ties: by bounds), each with its geodesic km²."""
     geom = polygonal(geom)
     if geom.is_empty:
         return []
     pieces = [(p, area_km2(p)) for p in shapely.get_parts(geom)]
     pieces = [pa for pa in pieces if pa[1] >= min_part_km2]
-    pieces.sort(key=lambda pa: (-pa[1], pa[0].bounds))
+    pieces.sort(key=lambda pa: (-pa[1], shapely.bounds(pa[0]).tolist()))
     return pieces
 
 
 def count_parts(geom, min_part_km2: float = 1.0) -> int:
-    return len(parts_of(geom, min_part_km2))
+    """How many parts reach ``min_part_km2`` (the count of :func:`parts_of`).
+
+    Exact geodesic areas are computed only for pieces whose planar estimate is
+    not clearly (by a factor of 3) on one side of the threshold, so counting
+    the parts of a detailed territory costs little.
+    """
+    geom = polygonal(geom)
+    parts = shapely.get_parts(geom)
+    if min_part_km2 <= 0 or len(parts) == 0:
+        return len(parts)
+    bounds = shapely.bounds(parts)
+    lat = np.radians((bounds[:, 1] + bounds[:, 3]) / 2)
+    estimate = shapely.area(parts) * 111.32**2 * np.cos(lat)
+    tall = (bounds[:, 3] - bounds[:, 1]) > 10
+    big = (estimate > 3 * min_part_km2) & ~tall
+    small = (estimate < min_part_km2 / 3) & ~tall
+    unsure = ~(big | small)
+    return int(big.sum()) + sum(1 for p in parts[unsure] if area_km2(p) >= min_part_km2)
 
 
 @dataclass(frozen=True)

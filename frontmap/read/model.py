@@ -1,4 +1,8 @@
-"""The snapshot model: what reading produces and analysis consumes."""
+"""The snapshot model: what reading produces and analysis consumes.
+
+Light on purpose (no numpy, shapely or pyproj at import time), so that the
+command line can parse dates without loading the geometry stack.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,14 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import shapely
+from ..errors import DateFormatError, DateNotFoundError
 
-from .errors import DateNotFoundError
-from .factions import FactionTable
+if TYPE_CHECKING:
+    import shapely
+
+    from .factions import FactionTable
 
 __all__ = [
     "Snapshot",
@@ -80,7 +87,7 @@ def parse_date(value) -> dt.date:
     try:
         return dt.date.fromisoformat(text[:10])
     except ValueError:
-        raise ValueError(f"{value!r} is not a date (expected YYYY-MM-DD)") from None
+        raise DateFormatError(f"{value!r} is not a date (expected YYYY-MM-DD)") from None
 
 
 @dataclass
@@ -170,10 +177,6 @@ class ReadReport:
     @property
     def all_errors(self) -> list[Note]:
         return [e for f in self.files for e in f.errors] + list(self.errors)
-
-    @property
-    def all_warnings(self) -> list[Note]:
-        return [w for f in self.files for w in f.warnings] + list(self.warnings)
 
     @property
     def all_repairs(self) -> list[Note]:

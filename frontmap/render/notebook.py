@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .factions import FactionTable
-from .geodesy import area_km2
-from .measure import count_parts
-from .model import Layers, Snapshot
+from ..analysis.geodesy import area_km2
+from ..analysis.measure import count_parts
+from ..read.factions import FactionTable
+from ..read.model import Layers, Snapshot
 
 __all__ = ["to_geodataframe", "explore"]
 

@@ -20,11 +20,20 @@ from dataclasses import dataclass, field
 
 import shapely
 
+from ..read.model import Layers, Place, Snapshot
 from .geodesy import area_km2, length_km
-from .measure import CONTESTED, UNASSIGNED, contested_geometry, polygonal
-from .model import Place, Snapshot
+from .measure import CONTESTED, UNASSIGNED, contested_geometry, polygonal, present_factions
+from .schema import (
+    EncircledDetails,
+    EventDetails,
+    MergeDetails,
+    NewPocketDetails,
+    PocketLostDetails,
+    SplitDetails,
+)
 from .topology import (
-    _SNAP_DEG,
+    SNAP_DEG,
+    Part,
     border_km,
     faction_parts,
     is_encircled,
@@ -38,6 +47,8 @@ __all__ = [
     "FrontLine",
     "Diff",
     "diff",
+    "diff_dates",
+    "EVENT_ORDER",
     "holders",
     "shared_border",
     "TRANSFER_MIN_KM2",
@@ -58,7 +69,8 @@ FACTION_COLUMNS = [
 ]
 #: transfers smaller than this are left out of the JSON list (kept in the matrix)
 TRANSFER_MIN_KM2 = 0.01
-_EVENT_ORDER = ("split", "merge", "encircled", "new_pocket", "pocket_lost")
+#: the order events are listed in, per faction
+EVENT_ORDER = ("split", "merge", "encircled", "new_pocket", "pocket_lost")
 
 
 @dataclass
@@ -111,7 +123,7 @@ class Transfer:
 class Event:
     type: str
     faction: str
-    details: dict
+    details: EventDetails
     geom: shapely.Geometry = field(default=None, repr=False)
 
     def as_dict(self) -> dict:
@@ -150,6 +162,9 @@ class Diff:
     holders_from: dict[str, float] = field(default_factory=dict, repr=False)
     holders_to: dict[str, float] = field(default_factory=dict, repr=False)
     aoi: shapely.Geometry = field(default=None, repr=False)
+    #: each date's holders as geometries (see :func:`holders`), for drawing
+    holder_geoms_from: dict[str, shapely.Geometry] = field(default_factory=dict, repr=False)
+    holder_geoms_to: dict[str, shapely.Geometry] = field(default_factory=dict, repr=False)
 
     def faction(self, fid: str) -> FactionChange:
         for f in self.factions:
@@ -218,7 +233,7 @@ def shared_border(a, b) -> tuple[float, shapely.Geometry]:
     where they overlap, each one's edge inside the other)."""
     if a is None or b is None or a.is_empty or b.is_empty:
         return 0.0, None
-    pad = 2 * _SNAP_DEG
+    pad = 2 * SNAP_DEG
     ba, bb = shapely.bounds(a), shapely.bounds(b)
     if ba[0] > bb[2] + pad or bb[0] > ba[2] + pad or ba[1] > bb[3] + pad or bb[1] > ba[3] + pad:
         return 0.0, None
@@ -235,8 +250,8 @@ def shared_border(a, b) -> tuple[float, shapely.Geometry]:
     # clip the boundaries themselves: a clipped polygon's boundary has the window's edges
     edge_a = shapely.clip_by_rect(shapely.boundary(a), *window)
     edge_b = shapely.clip_by_rect(shapely.boundary(b), *window)
-    wa = shapely.intersection(edge_a, shapely.buffer(lb, _SNAP_DEG))
-    wb = shapely.intersection(edge_b, shapely.buffer(la, _SNAP_DEG))
+    wa = shapely.intersection(edge_a, shapely.buffer(lb, SNAP_DEG))
+    wb = shapely.intersection(edge_b, shapely.buffer(la, SNAP_DEG))
     km = (length_km(wa) + length_km(wb)) / 2
     if km < 1e-3:
         return 0.0, None
@@ -315,7 +330,7 @@ def _bridging(ground, parts, idx: list[int]):
     if ground.is_empty:
         return ground
     pieces = list(shapely.get_parts(ground))
-    near = [shapely.buffer(parts[j].geom, _SNAP_DEG) for j in idx]
+    near = [shapely.buffer(parts[j].geom, SNAP_DEG) for j in idx]
     both = [p for p in pieces if sum(shapely.intersects(p, z) for z in near) >= 2]
     if not both:
         both = [p for p in pieces if any(shapely.intersects(p, z) for z in near)]
@@ -324,126 +339,179 @@ def _bridging(ground, parts, idx: list[int]):
     return polygonal(shapely.union_all(both))
 
 
-def _events(
-    fid: str,
-    s_from: Snapshot,
-    s_to: Snapshot,
-    places,
-    min_part_km2: float,
-    link_km: float,
-) -> list[Event]:
-    pf = faction_parts(s_from.territories.get(fid), min_part_km2, link_km)
-    pt = faction_parts(s_to.territories.get(fid), min_part_km2, link_km)
-    events: list[Event] = []
-    fwd = _overlaps(pf, pt)
-    back = _overlaps(pt, pf)
-    t_from, t_to = s_from.territories, s_to.territories
-    own_to = t_to.get(fid, shapely.MultiPolygon())
-    own_from = t_from.get(fid, shapely.MultiPolygon())
+@dataclass
+class _PartsOf:
+    """One faction's parts on both dates, and which overlaps which."""
 
-    for i, hits in fwd.items():
-        if len(hits) >= 2:
-            hits = sorted(hits, key=lambda j: -pt[j].area_km2)
-            lost = shapely.difference(pf[i].geom, own_to)
-            corridor = _bridging(lost, pt, hits)
-            ckm2 = area_km2(corridor)
-            takers = _holders_in(corridor, t_to, exclude=fid)
-            by = [k for k in _significant(takers, ckm2) if k != UNASSIGNED]
-            events.append(
-                Event(
-                    "split",
-                    fid,
-                    {
-                        "parts_before": 1,
-                        "parts_after": len(hits),
-                        "by": by,
-                        "corridor_km2": ckm2,
-                        "part_areas_km2": [pt[j].area_km2 for j in hits],
-                        "near": nearest_place(pf[i].geom, places),
-                        "main": i == 0,
-                    },
-                    corridor,
-                )
-            )
-        if not hits:
-            takers = _holders_in(pf[i].geom, t_to, exclude=fid)
-            events.append(
-                Event(
-                    "pocket_lost",
-                    fid,
-                    {
-                        "area_km2": pf[i].area_km2,
-                        "to": _significant(takers, pf[i].area_km2),
-                        "near": nearest_place(pf[i].geom, places),
-                        "main": i == 0,
-                    },
-                    pf[i].geom,
-                )
-            )
-    for j, hits in back.items():
-        if len(hits) >= 2:
-            gained = shapely.difference(pt[j].geom, own_from)
-            joint = _bridging(gained, pf, hits)
-            events.append(
-                Event(
-                    "merge",
-                    fid,
-                    {
-                        "parts_before": len(hits),
-                        "parts_after": 1,
-                        "corridor_km2": area_km2(joint),
-                        "near": nearest_place(pt[j].geom, places),
-                    },
-                    joint,
-                )
-            )
-        if not hits and j > 0:
-            sources = _holders_in(pt[j].geom, t_from, exclude=fid)
-            events.append(
-                Event(
-                    "new_pocket",
-                    fid,
-                    {
-                        "area_km2": pt[j].area_km2,
-                        "from": _significant(sources, pt[j].area_km2),
-                        "near": nearest_place(pt[j].geom, places),
-                    },
-                    pt[j].geom,
-                )
-            )
-    # encircled on TO, not on FROM
-    enc_from = {}
-    for i, p in enumerate(pf):
-        if i == 0:
+    faction: str
+    before: list[Part]
+    after: list[Part]
+    #: for each part on FROM, the parts on TO it overlaps (and the other way round)
+    forward: dict[int, list[int]]
+    backward: dict[int, list[int]]
+
+
+def _split_events(p: _PartsOf, s_to: Snapshot, places) -> list[Event]:
+    """A part on FROM that overlaps two or more parts on TO was cut; ``by`` names
+    who holds the ground that separates the pieces (the corridor)."""
+    events = []
+    own_to = s_to.territories.get(p.faction, shapely.MultiPolygon())
+    for i, hits in p.forward.items():
+        if len(hits) < 2:
             continue
-        b = border_km(p.geom, fid, t_from)
-        enc_from[i] = is_encircled(b, fid, length_km(p.geom))
-    for j, p in enumerate(pt):
+        hits = sorted(hits, key=lambda j: -p.after[j].area_km2)
+        corridor = _bridging(shapely.difference(p.before[i].geom, own_to), p.after, hits)
+        corridor_km2 = area_km2(corridor)
+        takers = _holders_in(corridor, s_to.territories, exclude=p.faction)
+        details: SplitDetails = {
+            "parts_before": 1,
+            "parts_after": len(hits),
+            "by": [k for k in _significant(takers, corridor_km2) if k != UNASSIGNED],
+            "corridor_km2": corridor_km2,
+            "part_areas_km2": [p.after[j].area_km2 for j in hits],
+            "near": nearest_place(p.before[i].geom, places),
+            "main": i == 0,
+        }
+        events.append(Event("split", p.faction, details, corridor))
+    return events
+
+
+def _pocket_lost_events(p: _PartsOf, s_to: Snapshot, places) -> list[Event]:
+    """A part on FROM that overlaps no part on TO is gone; ``to`` says who holds it now."""
+    events = []
+    for i, hits in p.forward.items():
+        if hits:
+            continue
+        part = p.before[i]
+        takers = _holders_in(part.geom, s_to.territories, exclude=p.faction)
+        details: PocketLostDetails = {
+            "area_km2": part.area_km2,
+            "to": _significant(takers, part.area_km2),
+            "near": nearest_place(part.geom, places),
+            "main": i == 0,
+        }
+        events.append(Event("pocket_lost", p.faction, details, part.geom))
+    return events
+
+
+def _merge_events(p: _PartsOf, s_from: Snapshot, places) -> list[Event]:
+    """A part on TO that overlaps two or more parts on FROM joined them (a siege broken)."""
+    events = []
+    own_from = s_from.territories.get(p.faction, shapely.MultiPolygon())
+    for j, hits in p.backward.items():
+        if len(hits) < 2:
+            continue
+        joint = _bridging(shapely.difference(p.after[j].geom, own_from), p.before, hits)
+        details: MergeDetails = {
+            "parts_before": len(hits),
+            "parts_after": 1,
+            "corridor_km2": area_km2(joint),
+            "near": nearest_place(p.after[j].geom, places),
+        }
+        events.append(Event("merge", p.faction, details, joint))
+    return events
+
+
+def _new_pocket_events(p: _PartsOf, s_from: Snapshot, places) -> list[Event]:
+    """A pocket on TO that overlaps no part on FROM is new; ``from`` says who held it."""
+    events = []
+    for j, hits in p.backward.items():
+        if hits or j == 0:
+            continue
+        part = p.after[j]
+        sources = _holders_in(part.geom, s_from.territories, exclude=p.faction)
+        details: NewPocketDetails = {
+            "area_km2": part.area_km2,
+            "from": _significant(sources, part.area_km2),
+            "near": nearest_place(part.geom, places),
+        }
+        events.append(Event("new_pocket", p.faction, details, part.geom))
+    return events
+
+
+def _encircled(part: Part, faction: str, territories: dict) -> tuple[bool, dict[str, float]]:
+    borders = border_km(part.geom, faction, territories)
+    return is_encircled(borders, faction, length_km(part.geom)), borders
+
+
+def _encircled_events(p: _PartsOf, s_from: Snapshot, s_to: Snapshot, places) -> list[Event]:
+    """A pocket encircled on TO that was not encircled on FROM (nor came from one that was)."""
+    was = {i: _encircled(part, p.faction, s_from.territories)[0]
+           for i, part in enumerate(p.before) if i > 0}
+    events = []
+    for j, part in enumerate(p.after):
         if j == 0:
             continue
-        b = border_km(p.geom, fid, t_to)
-        if not is_encircled(b, fid, length_km(p.geom)):
+        now, borders = _encircled(part, p.faction, s_to.territories)
+        if not now or any(was.get(i, False) for i in p.backward.get(j, [])):
             continue
-        if any(enc_from.get(i, False) for i in back.get(j, [])):
-            continue
-        events.append(
-            Event(
-                "encircled",
-                fid,
-                {
-                    "area_km2": p.area_km2,
-                    "by": [k for k in b if k not in (UNASSIGNED, fid)],
-                    "near": nearest_place(p.geom, places),
-                },
-                p.geom,
-            )
-        )
-    events.sort(key=lambda e: _EVENT_ORDER.index(e.type))
+        details: EncircledDetails = {
+            "area_km2": part.area_km2,
+            "by": [k for k in borders if k not in (UNASSIGNED, p.faction)],
+            "near": nearest_place(part.geom, places),
+        }
+        events.append(Event("encircled", p.faction, details, part.geom))
+    return events
+
+
+def _events(
+    fid: str, s_from: Snapshot, s_to: Snapshot, places, min_part_km2: float, link_km: float
+) -> list[Event]:
+    """Every topology event of one faction, in :data:`EVENT_ORDER`."""
+    before = faction_parts(s_from.territories.get(fid), min_part_km2, link_km)
+    after = faction_parts(s_to.territories.get(fid), min_part_km2, link_km)
+    p = _PartsOf(fid, before, after, _overlaps(before, after), _overlaps(after, before))
+    events = [
+        *_split_events(p, s_to, places),
+        *_pocket_lost_events(p, s_to, places),
+        *_merge_events(p, s_from, places),
+        *_new_pocket_events(p, s_from, places),
+        *_encircled_events(p, s_from, s_to, places),
+    ]
+    events.sort(key=lambda e: EVENT_ORDER.index(e.type))
     return events
 
 
 # ---------------------------------------------------------------------------
 # diff
+
+
+def _faction_change(fid: str, g_from, g_to, min_part_km2: float, link_km: float) -> FactionChange:
+    a_from, a_to = area_km2(g_from), area_km2(g_to)
+    if g_from is None:
+        gained, lost = a_to, 0.0
+    elif g_to is None:
+        gained, lost = 0.0, a_from
+    else:
+        gained = area_km2(polygonal(shapely.difference(g_to, g_from)))
+        lost = area_km2(polygonal(shapely.difference(g_from, g_to)))
+    return FactionChange(
+        faction=fid,
+        area_from_km2=a_from,
+        area_to_km2=a_to,
+        gained_km2=gained,
+        lost_km2=lost,
+        net_km2=a_to - a_from,
+        change_pct=(a_to - a_from) / a_from * 100 if a_from > 0 else None,
+        parts_from=len(faction_parts(g_from, min_part_km2, link_km)),
+        parts_to=len(faction_parts(g_to, min_part_km2, link_km)),
+        edge_effect_km2=(a_to - a_from) - (gained - lost),
+    )
+
+
+def _transfer_list(matrix: dict, geoms: dict, ids: list[str], places) -> list[Transfer]:
+    """The transfers of at least TRANSFER_MIN_KM2, largest first (ties: display order)."""
+    holder_order = [*ids, CONTESTED, UNASSIGNED]
+
+    def key(kv):
+        (a, b), km2 = kv
+        return (-km2, holder_order.index(a), holder_order.index(b))
+
+    return [
+        Transfer(a, b, km2, geoms[(a, b)], _near_largest(geoms[(a, b)], places))
+        for (a, b), km2 in sorted(matrix.items(), key=key)
+        if km2 >= TRANSFER_MIN_KM2
+    ]
 
 
 def diff(
@@ -457,70 +525,51 @@ def diff(
     order: list[str] | None = None,
 ) -> Diff:
     """Compare two snapshots. ``order`` lists faction ids in display order."""
-    ids = list(dict.fromkeys([*s_from.territories, *s_to.territories]))
-    if order:
-        ids = [f for f in order if f in ids] + [f for f in ids if f not in order]
     t_from, t_to = s_from.territories, s_to.territories
-    if clip is not None:
-        aoi = polygonal(clip)
-    else:
-        aoi = shapely.union_all([*t_from.values(), *t_to.values()])
-    aoi = polygonal(aoi)
+    ids = present_factions(t_from, t_to, order=order)
+    whole = clip if clip is not None else shapely.union_all([*t_from.values(), *t_to.values()])
+    aoi = polygonal(whole)
     h_from = holders(t_from, aoi)
     h_to = holders(t_to, aoi)
     matrix, geoms = _transfers(h_from, h_to)
-
-    changes = []
-    for fid in ids:
-        g_from, g_to = t_from.get(fid), t_to.get(fid)
-        a_from, a_to = area_km2(g_from), area_km2(g_to)
-        if g_from is None:
-            gained, lost = a_to, 0.0
-        elif g_to is None:
-            gained, lost = 0.0, a_from
-        else:
-            gained = area_km2(polygonal(shapely.difference(g_to, g_from)))
-            lost = area_km2(polygonal(shapely.difference(g_from, g_to)))
-        changes.append(
-            FactionChange(
-                faction=fid,
-                area_from_km2=a_from,
-                area_to_km2=a_to,
-                gained_km2=gained,
-                lost_km2=lost,
-                net_km2=a_to - a_from,
-                change_pct=(a_to - a_from) / a_from * 100 if a_from > 0 else None,
-                parts_from=len(faction_parts(g_from, min_part_km2, link_km)),
-                parts_to=len(faction_parts(g_to, min_part_km2, link_km)),
-                edge_effect_km2=(a_to - a_from) - (gained - lost),
-            )
-        )
-
-    holder_order = [*ids, CONTESTED, UNASSIGNED]
-    transfers = [
-        Transfer(a, b, km2, geoms[(a, b)], _near_largest(geoms[(a, b)], places))
-        for (a, b), km2 in sorted(
-            matrix.items(),
-            key=lambda kv: (-kv[1], holder_order.index(kv[0][0]), holder_order.index(kv[0][1])),
-        )
-        if km2 >= TRANSFER_MIN_KM2
-    ]
-    events = []
-    for fid in ids:
-        events.extend(
-            _events(fid, s_from, s_to, places, min_part_km2, link_km)
-        )
-    fronts = _front_lines(s_from.territories, s_to.territories, ids)
+    events = [e for fid in ids for e in _events(fid, s_from, s_to, places, min_part_km2, link_km)]
     return Diff(
         date_from=s_from.date,
         date_to=s_to.date,
-        factions=changes,
-        transfers=transfers,
+        factions=[
+            _faction_change(fid, t_from.get(fid), t_to.get(fid), min_part_km2, link_km)
+            for fid in ids
+        ],
+        transfers=_transfer_list(matrix, geoms, ids, places),
         events=events,
-        front_lines=fronts,
+        front_lines=_front_lines(t_from, t_to, ids),
         aoi_km2=area_km2(aoi),
         matrix=matrix,
         holders_from={k: area_km2(v) for k, v in h_from.items()},
         holders_to={k: area_km2(v) for k, v in h_to.items()},
         aoi=aoi,
+        holder_geoms_from=h_from,
+        holder_geoms_to=h_to,
+    )
+
+
+def diff_dates(
+    layers: Layers,
+    date_from,
+    date_to,
+    *,
+    min_part_km2: float = 1.0,
+    link_km: float = 0.0,
+) -> Diff:
+    """:func:`diff` of two dates of ``layers`` (dates as ``date`` objects or
+    ``YYYY-MM-DD``), with its clip, places and faction order."""
+    s_from, s_to = layers.snapshot(date_from), layers.snapshot(date_to)
+    return diff(
+        s_from,
+        s_to,
+        clip=layers.clip,
+        places=layers.places,
+        min_part_km2=min_part_km2,
+        link_km=link_km,
+        order=layers.factions.order(set(s_from.territories) | set(s_to.territories)),
     )

@@ -11,6 +11,8 @@ import io
 import json
 import math
 
+from ..errors import ArgumentError
+
 __all__ = ["render_rows", "to_json", "round_floats", "fmt_km2", "FORMATS", "DECIMALS"]
 
 FORMATS = ("table", "csv", "json", "md")
@@ -124,4 +126,4 @@ def render_rows(
         text = [line(columns), line(["-" * w for w in widths])]
         text += [line(row) for row in cells]
         return "\n".join(text) + "\n"
-    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    raise ArgumentError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

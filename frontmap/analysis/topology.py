@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from .geodesy import area_km2, distance_km, length_km
-from .measure import UNASSIGNED, components, polygonal
-from .model import Place, Snapshot
+from ..read.model import Place, Snapshot
+from .geodesy import distance_km, length_km
+from .measure import UNASSIGNED, components, parts_of
 
 __all__ = [
     "SNAP_M",
+    "SNAP_DEG",
     "Part",
     "PartInfo",
     "FactionParts",
@@ -39,7 +40,8 @@ __all__ = [
 
 #: borders within this many metres of each other count as shared
 SNAP_M = 50.0
-_SNAP_DEG = SNAP_M / 111_320.0
+#: the same distance in degrees of latitude (buffers in lon/lat)
+SNAP_DEG = SNAP_M / 111_320.0
 #: a pocket is encircled when less than this share of its border is open
 _OPEN_TOLERANCE = 1e-3
 
@@ -86,13 +88,7 @@ def _link(parts: list[Part], link_km: float) -> list[Part]:
 
 def faction_parts(geom, min_part_km2: float = 1.0, link_km: float = 0.0) -> list[Part]:
     """The parts of a territory, largest first (the first is the main body)."""
-    geom = polygonal(geom)
-    if geom.is_empty:
-        return []
-    pieces = [Part(p, area_km2(p)) for p in shapely.get_parts(geom)]
-    pieces = [p for p in pieces if p.area_km2 >= min_part_km2]
-    pieces.sort(key=lambda p: (-p.area_km2, shapely.bounds(p.geom).tolist()))
-    return _link(pieces, link_km)
+    return _link([Part(p, km2) for p, km2 in parts_of(geom, min_part_km2)], link_km)
 
 
 # ---------------------------------------------------------------------------
@@ -112,7 +108,7 @@ def border_km(part_geom, faction: str, territories: dict) -> dict[str, float]:
     """
     boundary = part_geom.boundary
     bounds = shapely.bounds(part_geom)
-    pad = 2 * _SNAP_DEG
+    pad = 2 * SNAP_DEG
     out: dict[str, float] = {}
     near_all = []
     for fid, terr in territories.items():
@@ -125,7 +121,7 @@ def border_km(part_geom, faction: str, territories: dict) -> dict[str, float]:
         local = _local(terr, bounds, pad)
         if local.is_empty:
             continue
-        zone = shapely.buffer(local, _SNAP_DEG)
+        zone = shapely.buffer(local, SNAP_DEG)
         near_all.append(zone)
         km = length_km(shapely.intersection(boundary, zone))
         if km > 1e-3:

@@ -27,7 +27,7 @@ its name starts with ``_``) records the arguments and what happened each day.
 ``big_file(path, target_mb=200)`` streams one large FeatureCollection of
 dated features (``faction`` and ``date`` properties) for memory tests.
 
-Run ``python -m frontmap.synthetic OUT --days N --seed S`` from a shell.
+Run ``python -m frontmap.bench.synthetic OUT --days N --seed S`` from a shell.
 """
 
 from __future__ import annotations
@@ -464,7 +464,7 @@ def generate(
         log.append({"date": date.isoformat(), **event})
         if progress:
             progress(i + 1, days)
-    manifest = {"generator": "frontmap.synthetic", "version": VERSION, "params": params,
+    manifest = {"generator": "frontmap.bench.synthetic", "version": VERSION, "params": params,
                 "files": len(written), "days": log}
     _write_atomic(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
     return written
@@ -523,7 +523,7 @@ def big_file(
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
-        prog="python -m frontmap.synthetic",
+        prog="python -m frontmap.bench.synthetic",
         description="Write a seeded synthetic series of daily territory snapshots.",
     )
     p.add_argument("out", type=Path, help="output folder (or file, with --big-mb)")

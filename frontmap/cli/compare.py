@@ -1,0 +1,180 @@
+"""``frontmap compare``: the "tale of two maps" page (and its print image)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from ..render.modes import MODES
+from .exit import EXIT_DATA
+from .group import main
+from .options import reader_options, split_dates_and_layers
+from .output import kb
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    """What the page shows and where it goes (the options of ``compare``)."""
+
+    output: Path | None
+    mode: str
+    title: str | None
+    caption: str | None
+    credit: str | None
+    focus: str | None
+    basemap: str | None
+    offline: bool
+    png: Path | None
+
+
+_PAGE_KEYS = ("output", "mode", "title", "caption", "credit", "focus", "basemap", "offline", "png")
+
+
+def page_options(f):
+    """The page options of ``compare``, handed to the command as one ``page`` argument."""
+    opts = [
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+            metavar="FILE",
+            help="The page to write ('-' for stdout; default: output/FROM_TO.html).",
+        ),
+        click.option(
+            "--mode",
+            type=click.Choice(MODES),
+            default="side-by-side",
+            show_default=True,
+            help="Two synchronised maps, or one map with a divider to drag.",
+        ),
+        click.option(
+            "--title", metavar="TEXT", help="Headline (default: 'Territorial control, DATES')."
+        ),
+        click.option("--caption", metavar="TEXT", help="A line of text under the figures."),
+        click.option("--credit", metavar="TEXT", help="Source/credit line, e.g. 'Data: ISW'."),
+        click.option(
+            "--focus",
+            metavar="FACTION|W,S,E,N",
+            help="Initial extent: a faction's ground on either date, or a lon/lat box.",
+        ),
+        click.option(
+            "--basemap",
+            metavar="tiles|none|FILE",
+            help="Under the factions: OpenStreetMap tiles, nothing, or the polygons of FILE "
+            "(country outlines, say). Default: tiles, or none with --offline.",
+        ),
+        click.option(
+            "--offline",
+            is_flag=True,
+            help="A page that makes no network request at all (no tiles).",
+        ),
+        click.option(
+            "--png",
+            type=click.Path(dir_okay=False, path_type=Path),
+            metavar="FILE",
+            help="Also write the pair as a print-ready PNG, 1600 px wide.",
+        ),
+    ]
+
+    @functools.wraps(f)
+    def wrapper(*args, **kw):
+        page = PageOptions(**{k: kw.pop(k) for k in _PAGE_KEYS})
+        return f(*args, page=page, **kw)
+
+    for opt in reversed(opts):
+        wrapper = opt(wrapper)
+    return wrapper
+
+
+def _basemap(page: PageOptions, ctx) -> str:
+    basemap = page.basemap or ("none" if page.offline else "tiles")
+    if basemap == "tiles" and page.offline:
+        raise click.BadParameter(
+            "tiles need the network; use --basemap none or a FILE with --offline",
+            ctx,
+            param_hint="--basemap",
+        )
+    if basemap not in ("tiles", "none") and not Path(basemap).is_file():
+        raise click.BadParameter(
+            f"'{basemap}' is not 'tiles', 'none' or an existing file", ctx, param_hint="--basemap"
+        )
+    return basemap
+
+
+def _dates(dates_, layers, ctx, path):
+    if dates_:
+        date_from, date_to = dates_
+        if date_from == date_to:
+            raise click.UsageError("FROM and TO are the same date", ctx)
+        return date_from, date_to
+    if len(layers.dates) < 2:
+        click.echo(
+            f"frontmap: error: {path} has one date ({layers.dates[0]}); compare needs two",
+            err=True,
+        )
+        raise click.exceptions.Exit(EXIT_DATA)
+    return layers.dates[0], layers.dates[-1]
+
+
+@main.command(context_settings={"ignore_unknown_options": False})
+@click.argument("args", nargs=-1, metavar="[FROM TO] [LAYERS]")
+@reader_options(layers=False, places=True, link=True)
+@page_options
+@click.pass_context
+def compare(ctx, args, reader, page):
+    """A "tale of two maps" page: FROM on the left, TO on the right (default: the
+    first and the last date), pan and zoom in step, ground that changed hands
+    hatched, front lines, pockets and corridors, cities, the area table and a
+    drafted summary. One self-contained HTML file; with --offline it opens with
+    no network at all.
+
+    Example: frontmap compare 2017-01-09 2017-01-16 layers/ --mode swipe --offline
+    """
+    from ..analysis.change import diff_dates
+    from ..build.outputs import write_atomic
+    from ..errors import FocusError
+    from ..read import read_outline
+    from ..render import compare_outputs
+
+    dates_, path = split_dates_and_layers(args, 2, ctx)
+    if len(dates_) == 1:
+        raise click.UsageError("give both FROM and TO, or neither (first and last date)", ctx)
+    basemap = _basemap(page, ctx)
+    layers = reader.at(path).load()
+    date_from, date_to = _dates(dates_, layers, ctx, path)
+    d = diff_dates(
+        layers, date_from, date_to, min_part_km2=reader.min_part_km2, link_km=reader.link_km
+    )
+    outline = read_outline(basemap, merge=False) if basemap not in ("tiles", "none") else None
+    try:
+        made = compare_outputs(
+            layers,
+            d,
+            mode=page.mode,
+            title=page.title,
+            caption=page.caption,
+            credit=page.credit,
+            focus=page.focus,
+            basemap=outline if outline is not None else basemap,
+            offline=page.offline,
+            png=page.png is not None,
+        )
+    except FocusError as exc:
+        raise click.BadParameter(str(exc), ctx, param_hint="--focus") from None
+    data = made.page.encode("utf-8")
+    output = page.output
+    if output is None:
+        output = Path("output") / f"{d.date_from.isoformat()}_{d.date_to.isoformat()}.html"
+    if str(output) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, data)
+        click.echo(f"wrote {output} ({kb(len(data))})")
+    if page.png is not None and made.png is not None:
+        write_atomic(page.png, made.png)
+        click.echo(f"wrote {page.png} ({kb(len(made.png))})", err=str(output) == "-")

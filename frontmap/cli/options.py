@@ -1,0 +1,245 @@
+"""Options shared by the commands, defined once (as rasterio's ``rio`` does).
+
+Every command that reads layers takes the same reader options; the decorator
+:func:`reader_options` adds them and hands the command one :class:`Reader`
+(Fiona's ``with_context_env`` pattern) instead of a dozen keyword arguments.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import click
+
+from ..errors import DateFormatError
+from ..render.formats import FORMATS
+from .output import progress_callback
+
+__all__ = [
+    "Reader",
+    "reader_options",
+    "format_option",
+    "jobs_options",
+    "DateType",
+    "split_dates_and_layers",
+]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What a command was told about reading its layers (LAYERS and the reader options)."""
+
+    layers: Path = Path("layers")
+    faction_field: str = "faction"
+    date_field: str = "date"
+    factions_file: Path | None = None
+    clip: Path | None = None
+    min_part_km2: float = 1.0
+    places: Path | None = None
+    link_km: float = 0.0
+
+    def at(self, layers: Path) -> Reader:
+        """The same options for another LAYERS path."""
+        return replace(self, layers=layers)
+
+    def options(self):
+        from ..read import ReadOptions
+
+        return ReadOptions(
+            faction_field=self.faction_field,
+            date_field=self.date_field,
+            factions_file=self.factions_file,
+            clip=self.clip,
+            places=self.places,
+        )
+
+    def catalog(self):
+        from ..read import Catalog
+
+        return Catalog(self.layers, self.options())
+
+    def load(self, allow_errors: bool = False):
+        """Read the layers; bad data stops the command with exit code 1."""
+        from .output import no_territory, note_repairs, stop_on_errors
+
+        result = self.catalog().read(progress=progress_callback())
+        if not allow_errors:
+            stop_on_errors(result.report, "nothing computed")
+            if not result.snapshots:
+                no_territory(self.layers, result.report)
+            note_repairs(result.report)
+        return result
+
+    def stream(self, catalog=None):
+        """Snapshots one date at a time; stop with exit 1 at the first file with errors."""
+        from .output import no_territory, note_repairs, stop_on_errors
+
+        catalog = catalog or self.catalog()
+        seen = 0
+        for snap in catalog.iter_snapshots(progress=progress_callback()):
+            if catalog.report.all_errors:
+                break
+            seen += 1
+            yield snap
+        stop_on_errors(catalog.report, "stopped")
+        if not seen:
+            no_territory(self.layers, catalog.report)
+        note_repairs(catalog.report)
+
+
+_READER_KEYS = ("faction_field", "date_field", "factions_file", "clip", "min_part_km2")
+
+
+def _reader_click_options(places: bool, link: bool) -> list:
+    opts = [
+        click.option(
+            "--faction-field",
+            default="faction",
+            show_default=True,
+            metavar="NAME",
+            help="Feature property that names the faction.",
+        ),
+        click.option(
+            "--date-field",
+            default="date",
+            show_default=True,
+            metavar="NAME",
+            help="Feature property that holds the date (YYYY-MM-DD).",
+        ),
+        click.option(
+            "--factions",
+            "factions_file",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            metavar="FILE",
+            help="factions.toml to use (default: LAYERS/factions.toml when present).",
+        ),
+        click.option(
+            "--clip",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            metavar="FILE",
+            help="Clip every territory to the polygons of FILE (a country outline, say).",
+        ),
+        click.option(
+            "--min-part-km2",
+            type=click.FloatRange(min=0),
+            default=1.0,
+            show_default=True,
+            metavar="KM2",
+            help="Pieces of territory smaller than this are not counted as parts.",
+        ),
+    ]
+    if places:
+        opts.append(
+            click.option(
+                "--places",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                metavar="FILE",
+                help="City points (GeoJSON or CSV) for 'near' (default: LAYERS/places.*).",
+            )
+        )
+    if link:
+        opts.append(
+            click.option(
+                "--link-km",
+                type=click.FloatRange(min=0),
+                default=0.0,
+                show_default=True,
+                metavar="KM",
+                help="Treat parts of a faction closer than this as one part.",
+            )
+        )
+    return opts
+
+
+def reader_options(layers: bool = True, places: bool = False, link: bool = False):
+    """Add LAYERS (unless the command parses it itself) and the reader options;
+    the command receives them as one ``reader`` argument (a :class:`Reader`)."""
+
+    def decorate(f):
+        @functools.wraps(f)
+        def wrapper(*args, **kw):
+            given = {k: kw.pop(k) for k in _READER_KEYS}
+            if places:
+                given["places"] = kw.pop("places")
+            if link:
+                given["link_km"] = kw.pop("link_km")
+            if layers:
+                given["layers"] = kw.pop("layers")
+            return f(*args, reader=Reader(**given), **kw)
+
+        for opt in reversed(_reader_click_options(places, link)):
+            wrapper = opt(wrapper)
+        if layers:
+            wrapper = click.argument(
+                "layers",
+                required=False,
+                default="layers",
+                type=click.Path(exists=True, path_type=Path),
+                metavar="[LAYERS]",
+            )(wrapper)
+        return wrapper
+
+    return decorate
+
+
+def format_option(choices=FORMATS, default="table"):
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def jobs_options(f):
+    """--jobs and --scheduler: where the work runs (defined once)."""
+    f = click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Send the work to a Dask distributed scheduler (e.g. tcp://10.0.0.5:8786) "
+        "instead of local processes.",
+    )(f)
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=0),
+        default=0,
+        show_default=True,
+        help="Local processes to use; 0 = one per CPU core (for long series only).",
+    )(f)
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        from ..read.model import parse_date
+
+        try:
+            return parse_date(value)
+        except DateFormatError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def split_dates_and_layers(args, max_dates: int, ctx) -> tuple[list, Path]:
+    """Leading positional arguments that are dates, then an optional LAYERS path."""
+    from ..read.model import parse_date
+
+    dates_, rest = [], list(args)
+    while rest and len(dates_) < max_dates:
+        try:
+            dates_.append(parse_date(rest[0]))
+        except DateFormatError:
+            break
+        rest.pop(0)
+    if len(rest) > 1:
+        raise click.UsageError(f"unexpected arguments: {' '.join(rest[1:])}", ctx)
+    layers = Path(rest[0]) if rest else Path("layers")
+    if not layers.exists():
+        hint = "" if rest else " (no LAYERS given and there is no ./layers folder)"
+        raise click.BadParameter(f"'{layers}' does not exist{hint}", ctx, param_hint="LAYERS")
+    return dates_, layers

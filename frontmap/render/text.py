@@ -1,0 +1,88 @@
+"""The words and numbers that the page and the print image share (rendering).
+
+Dates and areas are written here once, without the locale (the same bytes on
+every machine), and so are the phrases both renderers put beside the maps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+__all__ = [
+    "km2_short",
+    "date_long",
+    "date_short",
+    "date_range_text",
+    "default_title",
+    "days_apart",
+    "who_held",
+    "CHANGED_KEY",
+    "FRONT_KEY",
+    "EVENT_KEY",
+    "PLACE_KEY",
+    "METHOD_SHORT",
+]
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+def km2_short(x: float) -> str:
+    """An area for a map or table: 145,877 · 57.9 (sign dropped)."""
+    x = abs(x)
+    return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
+
+
+def date_long(d: dt.date) -> str:
+    """9 January 2017."""
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def date_short(d: dt.date, year: bool = True) -> str:
+    """9 Jan 2017 (or 9 Jan)."""
+    text = f"{d.day} {_MONTHS[d.month - 1][:3]}"
+    return f"{text} {d.year}" if year else text
+
+
+def date_range_text(a: dt.date, b: dt.date) -> str:
+    """9 Jan → 16 Jan 2017; 11 Dec 2016 → 9 Jan 2017."""
+    return f"{date_short(a, year=a.year != b.year)} → {date_short(b)}"
+
+
+def default_title(date_from: dt.date, date_to: dt.date, region: str | None = None) -> str:
+    """``Syria and Iraq, 9 Jan → 16 Jan 2017`` (``Territorial control, ...`` without region)."""
+    return f"{region or 'Territorial control'}, {date_range_text(date_from, date_to)}"
+
+
+def days_apart(a: dt.date, b: dt.date) -> str:
+    """7 days later, 1 day later, 3 days earlier: the TO map's tag."""
+    days = (b - a).days
+    return f"{abs(days)} day{'s' if abs(days) != 1 else ''} {'later' if days >= 0 else 'earlier'}"
+
+
+def who_held(a: dt.date, b: dt.date) -> str:
+    """The sentence under the title: Who held which ground on 9 January 2017 and on ..."""
+    return f"Who held which ground on {date_long(a)} and on {date_long(b)}"
+
+
+#: how the maps mark ground that changed hands (legend, after "Changed hands")
+CHANGED_KEY = "hatched in the new holder's colour; small areas circled"
+#: the legend's other keys
+FRONT_KEY = "Front line"
+EVENT_KEY = "Pocket or corridor (labelled)"
+PLACE_KEY = "City"
+#: how areas are measured, in a few words (the print image's footer)
+METHOD_SHORT = (
+    "geodesic km² on the WGS84 ellipsoid, from the full-detail data; maps simplified for display"
+)
