@@ -1,7 +1,7 @@
 # frontmap: the newcomer's commands.
 #   make maps   build the demo maps and tables into output/ (sets everything up)
 #   make test   run the whole test suite (sets everything up, Chromium included)
-#   make lint   ruff
+#   make lint   ruff and mypy
 #   make bench  the performance benchmark (see README, "Performance")
 
 PYTHON ?= python3
@@ -39,6 +39,7 @@ test: $(STAMP) browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check frontmap tests layers/_source
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m frontmap.bench

@@ -124,6 +124,7 @@ def stray_parts(
                         break
                 if best <= max_km:
                     continue
+                assert nearest is not None  # best > max_km >= 0: some date was measured
                 exact = distance_km(part, seq[nearest][1])
                 if not exact > max_km:
                     continue
@@ -205,7 +206,7 @@ class CheckReport:
         return [r for f in self.files for r in f.repairs]
 
     def totals(self) -> dict:
-        skipped = Counter()
+        skipped: Counter = Counter()
         for f in self.files:
             skipped.update(f.skipped)
         return {

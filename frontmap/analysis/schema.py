@@ -92,7 +92,7 @@ class MergeEvent(MergeDetails):
     faction: str
 
 
-class NewPocketEvent(NewPocketDetails):  # type: ignore[misc,valid-type]
+class NewPocketEvent(NewPocketDetails):
     type: Literal["new_pocket"]
     faction: str
 

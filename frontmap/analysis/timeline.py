@@ -193,8 +193,9 @@ def _merge_small(boxes: np.ndarray) -> np.ndarray:
 
 def change_windows(a: Measured, b: Measured) -> np.ndarray:
     """Disjoint boxes (xmin, ymin, xmax, ymax) that hold every difference of a and b."""
-    boxes = [_run_boxes(a.edges[~_shared(a, b)]), _run_boxes(b.edges[~_shared(b, a)])]
-    boxes = np.vstack(boxes)
+    boxes = np.vstack(
+        [_run_boxes(a.edges[~_shared(a, b)]), _run_boxes(b.edges[~_shared(b, a)])]
+    )
     if len(boxes) == 0:
         return boxes
     return _merge_boxes(boxes)
@@ -233,10 +234,8 @@ def pair_change(a: Measured | None, b: Measured | None) -> tuple[float, float]:
 
 def _pair_change(a: Measured | None, b: Measured | None):
     """(gained, lost, area(b) - area(a) or None when the windows were not used)."""
-    if a is None and b is None:
-        return 0.0, 0.0, None
     if a is None:
-        return b.measured_area(), 0.0, None
+        return (0.0 if b is None else b.measured_area()), 0.0, None
     if b is None:
         return 0.0, a.measured_area(), None
     windows = change_windows(a, b)
@@ -247,13 +246,12 @@ def _pair_change(a: Measured | None, b: Measured | None):
     covered = float(np.sum((windows[:, 2] - windows[:, 0]) * (windows[:, 3] - windows[:, 1])))
     if full <= 0 or covered > _WHOLE * full:
         return _difference_km2(b.geom, a.geom), _difference_km2(a.geom, b.geom), None
-    ca = [shapely.clip_by_rect(a.geom, *box) for box in windows]
-    cb = [shapely.clip_by_rect(b.geom, *box) for box in windows]
+    ca = np.array([shapely.clip_by_rect(a.geom, *box) for box in windows], dtype=object)
+    cb = np.array([shapely.clip_by_rect(b.geom, *box) for box in windows], dtype=object)
     dirty = ~(shapely.is_valid(ca) & shapely.is_valid(cb))  # clip_by_rect may be dirty
     for i in np.flatnonzero(dirty):
         window = shapely.box(*windows[i])
         ca[i], cb[i] = shapely.intersection(a.geom, window), shapely.intersection(b.geom, window)
-    ca, cb = np.array(ca, dtype=object), np.array(cb, dtype=object)
     gained = area_km2(shapely.GeometryCollection(list(shapely.difference(cb, ca))))
     lost = area_km2(shapely.GeometryCollection(list(shapely.difference(ca, cb))))
     delta = area_km2(shapely.GeometryCollection(list(cb))) - area_km2(
@@ -268,8 +266,10 @@ def _pair_rows(date_from, date_to, ids, prev: dict, cur: dict) -> list[TimelineR
         a, b = prev.get(fid), cur.get(fid)
         gained, lost, delta = _pair_change(a, b)
         if b is not None and b.area is None:
-            carried = a is not None and a.area is not None and delta is not None
-            b.area = a.area + delta if carried else area_km2(b.geom)
+            if a is not None and a.area is not None and delta is not None:
+                b.area = a.area + delta  # carried through the windows
+            else:
+                b.area = area_km2(b.geom)
         af = a.measured_area() if a else 0.0
         at = b.measured_area() if b else 0.0
         rows.append(

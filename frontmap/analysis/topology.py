@@ -12,6 +12,7 @@ with snapping.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 
@@ -188,7 +189,7 @@ class PartInfo:
 @dataclass
 class FactionParts:
     faction: str
-    date: object
+    date: dt.date
     parts: list[PartInfo] = field(default_factory=list)
 
     def as_dict(self) -> dict:

@@ -90,7 +90,7 @@ def _files(root: Path) -> list[tuple[Path, str | None, str | None]]:
             for fn in sorted(filenames):
                 if not fn.startswith((".", "_")) and fn.lower().endswith((".geojson", ".json")):
                     paths.append(Path(dirpath) / fn)
-    out = []
+    out: list[tuple[Path, str | None, str | None]] = []
     for p in sorted(paths):
         if _DATE_DIR.match(p.parent.name):
             out.append((p, _iso(p.parent.name), p.stem))
@@ -359,7 +359,7 @@ def single_process_flags() -> list[str]:
     return ["--jobs", "1"] if "--jobs" in help_text else []
 
 
-def timeline_command(layers: Path, extra: list[str] = ()) -> list[str]:
+def timeline_command(layers: Path, extra: tuple[str, ...] | list[str] = ()) -> list[str]:
     return frontmap_command() + ["timeline", str(layers), "--format", "csv", *extra]
 
 

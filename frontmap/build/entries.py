@@ -86,7 +86,7 @@ def _render_options(manifest: Manifest, e: Entry) -> dict:
 
     basemap = e.spec.get("basemap") or "none"
     if basemap not in ("none", "tiles"):
-        basemap = read_outline(manifest._path(basemap), merge=False)
+        basemap = read_outline(manifest.resolve(basemap), merge=False)
     return {
         "mode": e.spec.get("mode", "side-by-side"),
         "title": e.spec.get("title"),

@@ -36,7 +36,7 @@ def render_index(manifest: Manifest, entries: list[Entry], state: dict) -> str:
         f"<style>{_INDEX_CSS}</style></head><body><main>",
         f"<h1>{esc(title)}</h1>",
         '<p class="sub">Built by frontmap from '
-        f"{esc(relative(manifest.root, manifest._path(manifest.defaults['layers'])))}. "
+        f"{esc(relative(manifest.root, manifest.resolve(manifest.defaults['layers'])))}. "
         "Areas are geodesic km² on WGS84.</p>",
     ]
     maps = [e for e in entries if e.kind == "map"]

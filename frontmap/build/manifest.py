@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import ConfigError, OutputPathError
 
-try:  # Python 3.11+
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 __all__ = [
@@ -69,9 +70,10 @@ class Manifest:
 
     @property
     def output(self) -> Path:
-        return self._path(self.defaults["output"])
+        return self.resolve(self.defaults["output"])
 
-    def _path(self, value) -> Path:
+    def resolve(self, value) -> Path:
+        """A path of the manifest: relative ones are relative to its folder."""
         p = Path(value)
         return p if p.is_absolute() else self.root / p
 

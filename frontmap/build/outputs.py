@@ -57,7 +57,7 @@ def is_temporary(path: str | os.PathLike) -> bool:
 
 def sweep_temporary(folder: str | os.PathLike) -> list[Path]:
     """Remove temporary files a killed writer left behind; return what was removed."""
-    removed = []
+    removed: list[Path] = []
     folder = Path(folder)
     if not folder.is_dir():
         return removed

@@ -83,7 +83,7 @@ def catalog_for(manifest: Manifest, spec: dict):
     from ..read import Catalog, ReadOptions
 
     def opt(key):
-        return manifest._path(spec[key]) if spec.get(key) else None
+        return manifest.resolve(spec[key]) if spec.get(key) else None
 
     options = ReadOptions(
         faction_field=spec["faction_field"],
@@ -92,7 +92,7 @@ def catalog_for(manifest: Manifest, spec: dict):
         clip=opt("clip"),
         places=opt("places"),
     )
-    return Catalog(manifest._path(spec["layers"]), options)
+    return Catalog(manifest.resolve(spec["layers"]), options)
 
 
 def plan(manifest: Manifest, catalogs: Catalogs | None = None) -> list[Entry]:
@@ -139,11 +139,11 @@ def plan(manifest: Manifest, catalogs: Catalogs | None = None) -> list[Entry]:
             fmt = t.get("format", "csv")
             if fmt not in TABLE_FORMATS:
                 raise ConfigError(f"format must be one of {', '.join(TABLE_FORMATS)}")
-            dates: tuple = ()
+            on: tuple = ()
             if kind == "splits":
                 known = dates_for(spec)
-                dates = (_resolve_date(str(t.get("date", "last")), known, "date"),)
-            e = Entry("table", name, spec, dates)
+                on = (_resolve_date(str(t.get("date", "last")), known, "date"),)
+            e = Entry("table", name, spec, on)
             e.outputs = [f"{name}.{TABLE_FORMATS[fmt]}"]
             entries.append(e)
         except FrontmapError as exc:
@@ -202,10 +202,10 @@ def _input_files(manifest: Manifest, e: Entry, catalog) -> list[Path]:
             files.append(folder / name)
     for key in ("places", "factions", "clip"):
         if e.spec.get(key):
-            files.append(manifest._path(e.spec[key]))
+            files.append(manifest.resolve(e.spec[key]))
     basemap = e.spec.get("basemap")
     if e.kind == "map" and basemap not in (None, "none", "tiles"):
-        files.append(manifest._path(basemap))
+        files.append(manifest.resolve(basemap))
     return files
 
 

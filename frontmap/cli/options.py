@@ -229,7 +229,8 @@ def split_dates_and_layers(args, max_dates: int, ctx) -> tuple[list, Path]:
     """Leading positional arguments that are dates, then an optional LAYERS path."""
     from ..read.model import parse_date
 
-    dates_, rest = [], list(args)
+    dates_: list = []
+    rest = list(args)
     while rest and len(dates_) < max_dates:
         try:
             dates_.append(parse_date(rest[0]))

@@ -9,7 +9,15 @@ repair (:mod:`.clean`), faction rules (:mod:`.factions`), outlines and places
 May import: :mod:`frontmap.errors` only (and the geometry libraries).
 """
 
+from typing import TYPE_CHECKING
+
 from .._lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from .catalog import Catalog, ReadOptions, iter_snapshots, read_layers  # noqa: F401
+    from .factions import Faction, FactionTable  # noqa: F401
+    from .model import Layers, Place, Snapshot, parse_date  # noqa: F401
+    from .outlines import read_outline, read_places  # noqa: F401
 
 _NAMES = {
     "ReadOptions": ".catalog",

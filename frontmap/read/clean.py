@@ -159,7 +159,7 @@ def _unwrap_antimeridian(geom) -> tuple[shapely.Geometry, bool, str | None]:
 def _split_antimeridian(geom) -> tuple[shapely.Geometry | None, str]:
     """A valid polygonal geometry in unwrapped longitudes, cut at ±180° and wrapped back."""
     xmin, _, xmax, _ = shapely.bounds(geom)
-    pieces = []
+    pieces: list[shapely.Geometry] = []
     for k in range(math.floor((xmin + 180) / 360), math.floor((xmax + 180) / 360) + 1):
         window = shapely.box(k * 360 - 180, -90, k * 360 + 180, 90)
         piece, _ = polygonal_only(shapely.intersection(geom, window))

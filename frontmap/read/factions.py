@@ -21,13 +21,14 @@ Matching is forgiving of whitespace (non-breaking spaces included) and case.
 from __future__ import annotations
 
 import re
+import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-try:  # Python 3.11+
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 from ..errors import ConfigError, DataError

@@ -416,7 +416,8 @@ def _event_marks(diff: Diff, names: dict[str, str], tol: float) -> list[EventMar
         gs = polygonal(shapely.simplify(g, tol, preserve_topology=True))
         if gs.is_empty:
             gs = g
-        size = float(e.details.get("corridor_km2") or e.details.get("area_km2") or 0.0)
+        details: dict = dict(e.details)
+        size = float(details.get("corridor_km2") or details.get("area_km2") or 0.0)
         marks.append(EventMark(e.type, e.faction, _event_label(e, names), gs, _anchor(g), size))
     _choose_labels(marks)
     return marks

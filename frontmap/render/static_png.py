@@ -14,6 +14,7 @@ import io
 import math
 import textwrap
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -86,8 +87,12 @@ def _lines(ax, geom, **kw):
 
 def _tint(hex_color: str, share: float) -> tuple[float, float, float]:
     n = int(hex_color[1:], 16)
-    rgb = [(n >> 16) & 255, (n >> 8) & 255, n & 255]
-    return tuple((v + (255 - v) * share) / 255 for v in rgb)
+    r, g, b = ((n >> 16) & 255, (n >> 8) & 255, n & 255)
+
+    def lighter(v: int) -> float:
+        return (v + (255 - v) * share) / 255
+
+    return (lighter(r), lighter(g), lighter(b))
 
 
 def _net(x: float) -> str:
@@ -168,7 +173,7 @@ def _declutter(fig, labels: list) -> None:
     """Hide labels (and their dots) overlapping a label drawn before them or leaving
     their map."""
     renderer = fig.canvas.get_renderer()
-    kept = []
+    kept: list = []
     for t, dot in labels:
         bb = t.get_window_extent(renderer).expanded(1.04, 1.1)
         ax_bb = t.axes.get_window_extent(renderer)
@@ -261,11 +266,12 @@ def _map_panel(fig, lay: _Layout, scene: Scene, diff: Diff, i: int, which: str, 
 
 
 def _legend_handles(scene: Scene, diff: Diff) -> list:
+    from matplotlib.artist import Artist
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     nets = {f.faction: f.net_km2 for f in diff.factions}
-    handles = []
+    handles: list[Artist] = []
     for entry in scene.legend:
         if entry.id == CONTESTED:
             h = Patch(facecolor="#e1e1e1", edgecolor="#8a8a8a", hatch="\\\\\\", label=entry.name)
@@ -313,14 +319,14 @@ def render_png(
     from matplotlib.figure import Figure
 
     lay = _layout(scene, caption, credit, width_px)
-    rc = {
+    rc: dict[str, Any] = {
         "text.parse_math": False,  # user text is text: "$5$" stays "$5$"
         "font.family": "DejaVu Sans",
         "svg.hashsalt": "frontmap",
         "path.simplify": False,
         "hatch.linewidth": 1.4,
     }
-    with rc_context(rc):
+    with rc_context(rc):  # type: ignore[arg-type]  # matplotlib types keys as literals
         fig = Figure(figsize=(lay.fig_w, lay.fig_h), dpi=_DPI, facecolor="white")
         FigureCanvasAgg(fig)
         y = 1 - 0.3 / lay.fig_h

@@ -184,7 +184,7 @@ class TextWindow:
     def peek(self) -> str:
         """The next non-blank character ('' at the end of the file)."""
         while True:
-            self.pos = _WS.match(self.buf, self.pos).end()
+            self.pos = _WS.match(self.buf, self.pos).end()  # type: ignore[union-attr]
             if self.pos < len(self.buf):
                 return self.buf[self.pos]
             if not self.more():

@@ -48,6 +48,8 @@ class RepeatedKeys(dict):
 
     __slots__ = ("dups",)
 
+    dups: list[str]
+
 
 class NonFinite:
     """``NaN``, ``Infinity`` or ``-Infinity`` in the text: not JSON. Parsed as this marker
