@@ -8,6 +8,12 @@ from pathlib import Path
 
 import pyproj
 import pytest
+from hypothesis import settings
+
+# CI runs the property tests derandomized (the same examples every run, so a
+# failure reproduces); locally they explore. HYPOTHESIS_PROFILE=ci selects it.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("FRONTMAP_SHARED_DATA", ROOT.parent / "shared" / "data"))

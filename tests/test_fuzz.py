@@ -264,6 +264,18 @@ def check_exit(data: bytes, name: str = "f.geojson") -> int:
         },
     }
 )
+@example(  # split at the antimeridian, a vertex came out at -180.00000000000006
+    {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [
+                [[180, -3e-261], [1, 0], [1, -1], [-179.9, -8e-100], [152.9, 0], [180, 0], [-179, 1]]
+            ],
+        },
+    }
+)
 @example(  # a boolean coordinate (numpy would read it as 1.0)
     {
         "type": "Feature",

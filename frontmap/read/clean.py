@@ -156,6 +156,13 @@ def _unwrap_antimeridian(geom) -> tuple[shapely.Geometry, bool, str | None]:
     return (out[0] if len(out) == 1 else shapely.multipolygons(out)), True, None
 
 
+def _wrap_back(xy: np.ndarray, turns: int) -> np.ndarray:
+    """Longitudes shifted back by ``turns`` times 360°, kept within -180..180."""
+    out = xy - np.array([turns * 360.0, 0.0])
+    out[:, 0] = np.clip(out[:, 0], -180.0, 180.0)
+    return out
+
+
 def _split_antimeridian(geom) -> tuple[shapely.Geometry | None, str]:
     """A valid polygonal geometry in unwrapped longitudes, cut at ±180° and wrapped back."""
     xmin, _, xmax, _ = shapely.bounds(geom)
@@ -165,8 +172,8 @@ def _split_antimeridian(geom) -> tuple[shapely.Geometry | None, str]:
         piece, _ = polygonal_only(shapely.intersection(geom, window))
         if piece is None:
             continue
-        if k:
-            piece = shapely.transform(piece, lambda xy, k=k: xy - np.array([k * 360.0, 0.0]))
+        # shifted back by k turns; the cut may leave a vertex a rounding error past ±180
+        piece = shapely.transform(piece, lambda xy, k=k: _wrap_back(xy, k))
         pieces.extend(p for p in shapely.get_parts(piece) if not p.is_empty)
     if not pieces:
         return None, "crosses the antimeridian; nothing with an area is left once split"
