@@ -240,6 +240,43 @@ def test_sigkill_mid_write_leaves_outputs_whole(project):
         for rel, (_, digest) in snapshot(project / "out").items():
             if not is_temporary(rel):
                 assert digest in (old.get(rel), new.get(rel)), rel
+    # kills that certainly land mid-write: a build whose fsync is slowed down (the data is
+    # in the temporary file, not yet renamed) is killed the moment a temporary file exists;
+    # the leftover proves that the write was cut short
+    out = project / "out"
+    slow = (
+        "import os, sys, time\n"
+        "real = os.fsync\n"
+        "os.fsync = lambda fd: (time.sleep(0.3), real(fd))[1]\n"
+        "from frontmap.cli import main\n"
+        "main(sys.argv[1:], prog_name='frontmap')\n"
+    )
+    slow_cmd = [sys.executable, "-c", slow, *cmd[3:]]
+    before = {k: v[1] for k, v in snapshot(out).items() if not is_temporary(k)}
+    prev = before
+    for attempt in range(2):
+        # outputs are written only when their bytes change: change them
+        text = manifest.read_text()
+        manifest.write_text(text.replace(f"v{2 + attempt}", f"v{3 + attempt}"))
+        proc = subprocess.Popen(
+            slow_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        )
+        deadline = time.monotonic() + 60
+        while not any(is_temporary(p.name) for p in out.rglob("*")):
+            assert proc.poll() is None and time.monotonic() < deadline, "no write was seen"
+            time.sleep(0.001)
+        time.sleep(0.05 * attempt)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert any(is_temporary(p.name) for p in out.rglob("*")), "the kill missed the write"
+        after = {k: v[1] for k, v in snapshot(out).items() if not is_temporary(k)}
+        assert after.keys() == before.keys()  # nothing lost, nothing half-written in place
+        subprocess.run(cmd, check=True, capture_output=True, env=env)  # finish, sweep
+        before = {k: v[1] for k, v in snapshot(out).items() if not is_temporary(k)}
+        assert not [k for k in snapshot(out) if is_temporary(k)]
+        for rel, digest in after.items():  # each file was whole: old, or as now rebuilt
+            assert digest in (prev.get(rel), before.get(rel)), rel
+        prev = before
 
 
 @pytest.mark.slow

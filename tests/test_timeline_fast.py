@@ -162,3 +162,34 @@ def test_real_archive_fast_path_equals_plain_overlay(shared_data):
         ga, gb = a.territories["ukraine-occupied-daily"], b.territories["ukraine-occupied-daily"]
         want = plain_change(ga, gb)
         assert abs(r.gained_km2 - want[0]) < 0.01 and abs(r.lost_km2 - want[1]) < 0.01, r
+
+
+def test_many_change_windows_take_the_merge_path_and_agree():
+    """More than 64 changed places in one day: the windows are merged through the
+    STRtree path (not the small-list one), and the numbers are still the plain overlay's."""
+    from frontmap.analysis import timeline as tl
+
+    base = wiggly(11, n=2000, r=2.0)
+    c = shapely.get_coordinates(base.exterior)[:-1].copy()
+    rng = np.random.default_rng(5)
+    for start in range(0, len(c) - 12, 25):  # 79 separate runs of moved vertices
+        c[start : start + 4] += rng.normal(0, 0.004, size=(4, 2))
+    day2 = largest(shapely.make_valid(shapely.Polygon(np.round(c, 6))))
+    a, b = measure_territory(base), measure_territory(day2)
+    windows = change_windows(a, b)
+    runs = np.vstack(
+        [tl._run_boxes(a.edges[~tl._shared(a, b)]), tl._run_boxes(b.edges[~tl._shared(b, a)])]
+    )
+    assert len(runs) > 64  # so change_windows merged them on the large path
+    assert 10 < len(windows) < len(runs)  # some merged, many separate
+    # the large path gives the same boxes as the simple one
+    big, small = tl._merge_boxes(runs), tl._merge_small(runs)
+    assert sorted(map(tuple, big.round(9).tolist())) == sorted(map(tuple, small.round(9).tolist()))
+    # no two merged windows overlap
+    boxes = shapely.box(*windows.T)
+    left, right = shapely.STRtree(boxes).query(boxes, predicate="intersects")
+    assert (left == right).all()
+    gained, lost = pair_change(a, b)
+    want_gained, want_lost = plain_change(base, day2)
+    assert gained == pytest.approx(want_gained, rel=1e-9, abs=1e-9)
+    assert lost == pytest.approx(want_lost, rel=1e-9, abs=1e-9)
