@@ -43,7 +43,7 @@ def box_km2(x0, y0, x1, y1) -> float:
 def test_length_of_multi_part_lines_and_collections():
     a = [(30.0, 10.0), (31.0, 10.5), (32.0, 10.0)]
     b = [(30.0, 20.0), (30.0, 21.0)]
-    want = (GEOD.line_length(*zip(*a, strict=True)) + GEOD.line_length(*zip(*b, strict=True))) / 1000
+    want = sum(GEOD.line_length(*zip(*line, strict=True)) for line in (a, b)) / 1000
     multi = shapely.MultiLineString([a, b])
     assert length_km(multi) == pytest.approx(want, rel=1e-12)
     collection = shapely.GeometryCollection([shapely.LineString(a), shapely.MultiLineString([b])])
@@ -60,7 +60,8 @@ def test_length_of_multi_part_lines_and_collections():
 def test_split_corridor_is_only_the_ground_between_the_pieces():
     """SAA loses a strip that cuts it in two, and an unrelated corner far from it."""
     s_from = snap(D1, SAA=box(0, 0, 3, 1), IS=box(0, 1, 3, 2))
-    saa_to = shapely.difference(box(0, 0, 3, 1), shapely.union(box(1.4, 0, 1.6, 1), box(2.8, 0, 3, 0.2)))
+    taken = shapely.union(box(1.4, 0, 1.6, 1), box(2.8, 0, 3, 0.2))
+    saa_to = shapely.difference(box(0, 0, 3, 1), taken)
     is_to = shapely.union_all([box(0, 1, 3, 2), box(1.4, 0, 1.6, 1), box(2.8, 0, 3, 0.2)])
     d = diff(s_from, snap(D2, SAA=saa_to, IS=is_to))
     (split,) = [e for e in d.events if e.type == "split"]
