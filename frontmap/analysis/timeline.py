@@ -54,11 +54,13 @@ COLUMNS = [
 
 #: windows are padded by this much (degrees) so pieces never touch their edge
 _PAD = 1e-7
-#: above this share of the territories' bounding box, overlay everything at once
-_WHOLE = 0.25
+#: when the windows cover more than this share of the territories' bounding box, overlay
+#: the whole territories at once (cheaper than many windows)
+_OVERLAY_ALL_ABOVE = 0.25
 #: measure a territory from scratch every RESET dates (and when windows are not used)
 RESET = 8
-_MIX = np.array(
+#: odd 64-bit constants mixing the four coordinates of an edge into one hash
+_EDGE_HASH_FACTORS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
     dtype=np.uint64,
 )
@@ -129,7 +131,7 @@ def measure_territory(geom, min_part_km2: float = 1.0, area: bool = True) -> Mea
 def _hash(edges: np.ndarray) -> np.ndarray:
     bits = edges.view(np.uint64)
     with np.errstate(over="ignore"):
-        h = (bits * _MIX).sum(axis=1, dtype=np.uint64)
+        h = (bits * _EDGE_HASH_FACTORS).sum(axis=1, dtype=np.uint64)
         return h ^ (h >> np.uint64(29))
 
 
@@ -244,7 +246,7 @@ def _pair_change(a: Measured | None, b: Measured | None):
     bounds = np.array([shapely.bounds(a.geom), shapely.bounds(b.geom)])
     full = (bounds[:, 2].max() - bounds[:, 0].min()) * (bounds[:, 3].max() - bounds[:, 1].min())
     covered = float(np.sum((windows[:, 2] - windows[:, 0]) * (windows[:, 3] - windows[:, 1])))
-    if full <= 0 or covered > _WHOLE * full:
+    if full <= 0 or covered > _OVERLAY_ALL_ABOVE * full:
         return _difference_km2(b.geom, a.geom), _difference_km2(a.geom, b.geom), None
     ca = np.array([shapely.clip_by_rect(a.geom, *box) for box in windows], dtype=object)
     cb = np.array([shapely.clip_by_rect(b.geom, *box) for box in windows], dtype=object)

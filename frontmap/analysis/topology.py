@@ -96,7 +96,8 @@ def faction_parts(geom, min_part_km2: float = 1.0, link_km: float = 0.0) -> list
 # borders
 
 
-def _local(geom, bounds, pad):
+def _clip_around(geom, bounds, pad):
+    """The part of ``geom`` in ``bounds`` grown by ``pad`` degrees."""
     xmin, ymin, xmax, ymax = bounds
     return shapely.clip_by_rect(geom, xmin - pad, ymin - pad, xmax + pad, ymax + pad)
 
@@ -119,7 +120,7 @@ def border_km(part_geom, faction: str, territories: dict) -> dict[str, float]:
                 continue
         if not shapely.intersects(shapely.box(*bounds).buffer(pad), terr):
             continue
-        local = _local(terr, bounds, pad)
+        local = _clip_around(terr, bounds, pad)
         if local.is_empty:
             continue
         zone = shapely.buffer(local, SNAP_DEG)
