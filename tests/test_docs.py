@@ -33,3 +33,15 @@ def test_two_setup_commands_and_ci():
     assert "make maps" in README and "make test" in README
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in ci
+
+
+def test_the_library_examples_run(monkeypatch):
+    """Every ```python block of the README runs, in order, from the project folder."""
+    blocks = re.findall(r"^```python\n(.*?)^```", README, re.M | re.S)
+    assert len(blocks) >= 2
+    monkeypatch.chdir(ROOT)
+    scope: dict = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), scope)  # noqa: S102 - our own README
+    assert scope["d"].as_dict()["from"] == "2017-01-09"
+    assert scope["html"].startswith("<!DOCTYPE html>") and scope["png"][:4] == b"\x89PNG"
