@@ -53,19 +53,28 @@ def test_diff_json_schema(siege):
     assert d["from"] == "2017-01-09" and d["to"] == "2017-01-16"
     assert {"from", "to", "factions", "transfers", "events", "front_lines"} <= set(d)
     assert all(DIFF_KEYS <= set(f) for f in d["factions"])
-    assert d["transfers"] == [
-        {
-            "from": "SAA",
-            "to": "IS",
-            "area_km2": pytest.approx(ring_km2(CORRIDOR), rel=1e-6),
-            "near": "Deir ez-Zour",
-        }
-    ]
+    (transfer,) = d["transfers"]
+    assert transfer == {
+        "from": "SAA",
+        "to": "IS",
+        "area_km2": pytest.approx(ring_km2(CORRIDOR), rel=1e-6),
+        "near": "Deir ez-Zour",
+        "near_km": pytest.approx(transfer["near_km"]),
+        "near_bearing": transfer["near_bearing"],
+    }
+    assert transfer["near_km"] < 25 and transfer["near_bearing"] in {
+        "north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west"
+    }
+    # the claims: SAA's loss is IS's gain, one to one
+    (claim,) = d["claims"]
+    assert (claim["from"], claim["to"], claim["counts_for"]) == ("SAA", "IS", "both")
+    assert claim["area_km2"] == pytest.approx(ring_km2(CORRIDOR), rel=1e-6)
     (split,) = d["events"]
     assert split["type"] == "split" and split["by"] == ["IS"]
-    assert {"parts_before", "parts_after", "by", "corridor_km2", "part_areas_km2", "near"} <= set(
-        split
-    )
+    assert {
+        "parts_before", "parts_after", "by", "corridor_km2", "part_areas_km2", "near", "near_km",
+        "near_bearing",
+    } <= set(split)
     assert split["near"].startswith("Deir ez-Zour")
     assert d["front_lines"][0]["factions"] == ["IS", "SAA"]  # no factions.toml: by id
     assert set(d["front_lines"][0]) == {"factions", "length_from_km", "length_to_km"}
@@ -74,7 +83,8 @@ def test_diff_json_schema(siege):
 def test_diff_md_summary_and_csv(siege):
     md = run("diff", "2017-01-09", "2017-01-16", siege, "--format", "md").output
     corridor = ring_km2(CORRIDOR)
-    assert f"IS gained {corridor:,.0f} km² (+0.81%), all of it from SAA near Deir ez-Zour." in md
+    grew = f"IS's ground grew by {corridor:,.0f} km² (+0.81%)"
+    assert f"{grew}, all of it from SAA near Deir ez-Zour." in md
     assert "SAA's pocket near Deir ez-Zour" in md and "was cut in two by IS." in md
     rows = list(
         csv.DictReader(
@@ -111,6 +121,8 @@ def test_splits_json(siege):
         "encircled_by",
         "border_km",
         "near",
+        "near_km",
+        "near_bearing",
     }
     assert rel(airport["area_km2"], ring_km2(AIRPORT)) < 1e-6
     assert airport["encircled_by"] == ["IS"] and city["encircled_by"] == ["IS"]

@@ -290,7 +290,7 @@ def test_page_content(layers_dir):
     assert red.net_km2 > 1000
     assert f"+{red.net_km2:,.0f}" in html
     # the summary, with display names
-    assert "Red Army gained" in html
+    assert "Red Army's ground grew by" in html
     swipe = compare_page(layers, d, mode="swipe")
     assert 'role="slider"' in swipe and 'aria-valuenow="50"' in swipe
     assert 'id="fm-map-to"' not in swipe

@@ -65,7 +65,8 @@ def test_diff_tells_the_story():
     assert split["near"].startswith("Deir ez-Zour")
     assert split["parts_before"] == 1 and split["parts_after"] == 2
     md = run("diff", "2017-01-09", "2017-01-16", LAYERS, "--format", "md")
-    assert "SAA's pocket near Deir ez-Zour was cut in two by IS." in md
+    split_text = "pocket near Deir ez-Zour was cut in two by Islamic State."
+    assert f"Syrian government and allies' {split_text}" in md
 
 
 def test_deir_ez_zour_pockets_far_from_main_body_and_encircled():

@@ -16,17 +16,21 @@ so every number can be traced.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import shapely
 
 from ..read.model import Layers, Place, Snapshot
+from .claims import Claim, claims
 from .geodesy import area_km2, length_km
 from .measure import CONTESTED, UNASSIGNED, contested_geometry, polygonal, present_factions
+from .places import NEAR_KM, Where, locate
 from .schema import (
     EncircledDetails,
     EventDetails,
     MergeDetails,
+    NearFields,
     NewPocketDetails,
     PocketLostDetails,
     SplitDetails,
@@ -37,7 +41,6 @@ from .topology import (
     border_km,
     faction_parts,
     is_encircled,
-    nearest_place,
 )
 
 __all__ = [
@@ -107,15 +110,19 @@ class Transfer:
     to_holder: str
     area_km2: float
     geom: shapely.Geometry = field(default=None, repr=False)
-    #: the place nearest the largest piece of this ground (None without places)
-    near: str | None = None
+    #: where the largest piece of this ground is (None without places)
+    where: Where | None = None
+
+    @property
+    def near(self) -> str | None:
+        return self.where.place if self.where else None
 
     def as_dict(self) -> dict:
         return {
             "from": self.from_holder,
             "to": self.to_holder,
             "area_km2": self.area_km2,
-            "near": self.near,
+            **_near_fields(self.where),
         }
 
 
@@ -157,6 +164,8 @@ class Diff:
     events: list[Event]
     front_lines: list[FrontLine]
     aoi_km2: float
+    #: the faction-eye view: who lost ground to whom, who gained it from whom
+    claims: list[Claim] = field(default_factory=list)
     #: every transfer with area > 0 (the JSON lists those >= TRANSFER_MIN_KM2)
     matrix: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
     holders_from: dict[str, float] = field(default_factory=dict, repr=False)
@@ -165,6 +174,17 @@ class Diff:
     #: each date's holders as geometries (see :func:`holders`), for drawing
     holder_geoms_from: dict[str, shapely.Geometry] = field(default_factory=dict, repr=False)
     holder_geoms_to: dict[str, shapely.Geometry] = field(default_factory=dict, repr=False)
+    #: display names of the factions (ids where none is configured)
+    names: dict[str, str] = field(default_factory=dict, repr=False)
+    near_km: float = NEAR_KM
+    #: smallest change that gets a sentence or a label (None: the default rule)
+    min_story_km2: float | None = None
+    #: the area of interest is a clip outline (else the union of both dates' ground)
+    clipped: bool = False
+
+    def name(self, holder: str) -> str:
+        """A faction's display name (its id when it has none); holders as they are."""
+        return self.names.get(holder, holder)
 
     def faction(self, fid: str) -> FactionChange:
         for f in self.factions:
@@ -176,8 +196,12 @@ class Diff:
         return {
             "from": self.date_from.isoformat(),
             "to": self.date_to.isoformat(),
-            "factions": [f.as_dict() for f in self.factions],
+            "factions": [
+                {"faction": f.faction, "name": self.name(f.faction), **f.as_dict()}
+                for f in self.factions
+            ],
             "transfers": [t.as_dict() for t in self.transfers],
+            "claims": [c.as_dict() for c in self.claims],
             "events": [e.as_dict() for e in self.events],
             "front_lines": [f.as_dict() for f in self.front_lines],
             "area_of_interest_km2": self.aoi_km2,
@@ -273,11 +297,23 @@ def _front_lines(t_from: dict, t_to: dict, order: list[str]) -> list[FrontLine]:
 # events
 
 
-def _near_largest(geom, places) -> str | None:
-    if not places or geom is None or geom.is_empty:
-        return None
+Locator = Callable[[shapely.Geometry], "Where | None"]
+
+
+def _near_fields(where: Where | None) -> NearFields:
+    if where is None:
+        return {"near": None, "near_km": None, "near_bearing": None}
+    return {"near": where.place, "near_km": where.km, "near_bearing": where.bearing}
+
+
+def _near(where: Locator, geom) -> NearFields:
+    """The ``near``, ``near_km`` and ``near_bearing`` members for a piece of ground."""
+    return _near_fields(where(geom))
+
+
+def _largest_piece(geom):
     pieces = list(shapely.get_parts(geom))
-    return nearest_place(max(pieces, key=area_km2), places)
+    return max(pieces, key=area_km2) if pieces else geom
 
 
 def _overlap_km2(a, b) -> float:
@@ -351,7 +387,7 @@ class _PartsOf:
     backward: dict[int, list[int]]
 
 
-def _split_events(p: _PartsOf, s_to: Snapshot, places) -> list[Event]:
+def _split_events(p: _PartsOf, s_to: Snapshot, where: Locator) -> list[Event]:
     """A part on FROM that overlaps two or more parts on TO was cut; ``by`` names
     who holds the ground that separates the pieces (the corridor)."""
     events = []
@@ -369,14 +405,14 @@ def _split_events(p: _PartsOf, s_to: Snapshot, places) -> list[Event]:
             "by": [k for k in _significant(takers, corridor_km2) if k != UNASSIGNED],
             "corridor_km2": corridor_km2,
             "part_areas_km2": [p.after[j].area_km2 for j in hits],
-            "near": nearest_place(p.before[i].geom, places),
+            **_near(where, p.before[i].geom),
             "main": i == 0,
         }
         events.append(Event("split", p.faction, details, corridor))
     return events
 
 
-def _pocket_lost_events(p: _PartsOf, s_to: Snapshot, places) -> list[Event]:
+def _pocket_lost_events(p: _PartsOf, s_to: Snapshot, where: Locator) -> list[Event]:
     """A part on FROM that overlaps no part on TO is gone; ``to`` says who holds it now."""
     events = []
     for i, hits in p.forward.items():
@@ -387,14 +423,14 @@ def _pocket_lost_events(p: _PartsOf, s_to: Snapshot, places) -> list[Event]:
         details: PocketLostDetails = {
             "area_km2": part.area_km2,
             "to": _significant(takers, part.area_km2),
-            "near": nearest_place(part.geom, places),
+            **_near(where, part.geom),
             "main": i == 0,
         }
         events.append(Event("pocket_lost", p.faction, details, part.geom))
     return events
 
 
-def _merge_events(p: _PartsOf, s_from: Snapshot, places) -> list[Event]:
+def _merge_events(p: _PartsOf, s_from: Snapshot, where: Locator) -> list[Event]:
     """A part on TO that overlaps two or more parts on FROM joined them (a siege broken)."""
     events = []
     own_from = s_from.territories.get(p.faction, shapely.MultiPolygon())
@@ -406,13 +442,13 @@ def _merge_events(p: _PartsOf, s_from: Snapshot, places) -> list[Event]:
             "parts_before": len(hits),
             "parts_after": 1,
             "corridor_km2": area_km2(joint),
-            "near": nearest_place(p.after[j].geom, places),
+            **_near(where, p.after[j].geom),
         }
         events.append(Event("merge", p.faction, details, joint))
     return events
 
 
-def _new_pocket_events(p: _PartsOf, s_from: Snapshot, places) -> list[Event]:
+def _new_pocket_events(p: _PartsOf, s_from: Snapshot, where: Locator) -> list[Event]:
     """A pocket on TO that overlaps no part on FROM is new; ``from`` says who held it."""
     events = []
     for j, hits in p.backward.items():
@@ -423,7 +459,7 @@ def _new_pocket_events(p: _PartsOf, s_from: Snapshot, places) -> list[Event]:
         details: NewPocketDetails = {
             "area_km2": part.area_km2,
             "from": _significant(sources, part.area_km2),
-            "near": nearest_place(part.geom, places),
+            **_near(where, part.geom),
         }
         events.append(Event("new_pocket", p.faction, details, part.geom))
     return events
@@ -434,7 +470,7 @@ def _encircled(part: Part, faction: str, territories: dict) -> tuple[bool, dict[
     return is_encircled(borders, faction, length_km(part.geom)), borders
 
 
-def _encircled_events(p: _PartsOf, s_from: Snapshot, s_to: Snapshot, places) -> list[Event]:
+def _encircled_events(p: _PartsOf, s_from: Snapshot, s_to: Snapshot, where: Locator) -> list[Event]:
     """A pocket encircled on TO that was not encircled on FROM (nor came from one that was)."""
     was = {i: _encircled(part, p.faction, s_from.territories)[0]
            for i, part in enumerate(p.before) if i > 0}
@@ -448,25 +484,25 @@ def _encircled_events(p: _PartsOf, s_from: Snapshot, s_to: Snapshot, places) -> 
         details: EncircledDetails = {
             "area_km2": part.area_km2,
             "by": [k for k in borders if k not in (UNASSIGNED, p.faction)],
-            "near": nearest_place(part.geom, places),
+            **_near(where, part.geom),
         }
         events.append(Event("encircled", p.faction, details, part.geom))
     return events
 
 
 def _events(
-    fid: str, s_from: Snapshot, s_to: Snapshot, places, min_part_km2: float, link_km: float
+    fid: str, s_from: Snapshot, s_to: Snapshot, where: Locator, min_part_km2: float, link_km: float
 ) -> list[Event]:
     """Every topology event of one faction, in :data:`EVENT_ORDER`."""
     before = faction_parts(s_from.territories.get(fid), min_part_km2, link_km)
     after = faction_parts(s_to.territories.get(fid), min_part_km2, link_km)
     p = _PartsOf(fid, before, after, _overlaps(before, after), _overlaps(after, before))
     events = [
-        *_split_events(p, s_to, places),
-        *_pocket_lost_events(p, s_to, places),
-        *_merge_events(p, s_from, places),
-        *_new_pocket_events(p, s_from, places),
-        *_encircled_events(p, s_from, s_to, places),
+        *_split_events(p, s_to, where),
+        *_pocket_lost_events(p, s_to, where),
+        *_merge_events(p, s_from, where),
+        *_new_pocket_events(p, s_from, where),
+        *_encircled_events(p, s_from, s_to, where),
     ]
     events.sort(key=lambda e: EVENT_ORDER.index(e.type))
     return events
@@ -499,7 +535,7 @@ def _faction_change(fid: str, g_from, g_to, min_part_km2: float, link_km: float)
     )
 
 
-def _transfer_list(matrix: dict, geoms: dict, ids: list[str], places) -> list[Transfer]:
+def _transfer_list(matrix: dict, geoms: dict, ids: list[str], where: Locator) -> list[Transfer]:
     """The transfers of at least TRANSFER_MIN_KM2, largest first (ties: display order)."""
     holder_order = [*ids, CONTESTED, UNASSIGNED]
 
@@ -508,7 +544,7 @@ def _transfer_list(matrix: dict, geoms: dict, ids: list[str], places) -> list[Tr
         return (-km2, holder_order.index(a), holder_order.index(b))
 
     return [
-        Transfer(a, b, km2, geoms[(a, b)], _near_largest(geoms[(a, b)], places))
+        Transfer(a, b, km2, geoms[(a, b)], where(_largest_piece(geoms[(a, b)])))
         for (a, b), km2 in sorted(matrix.items(), key=key)
         if km2 >= TRANSFER_MIN_KM2
     ]
@@ -523,8 +559,18 @@ def diff(
     min_part_km2: float = 1.0,
     link_km: float = 0.0,
     order: list[str] | None = None,
+    names: dict[str, str] | None = None,
+    near_km: float = NEAR_KM,
+    min_story_km2: float | None = None,
 ) -> Diff:
-    """Compare two snapshots. ``order`` lists faction ids in display order."""
+    """Compare two snapshots.
+
+    ``order`` lists faction ids in display order and ``names`` gives their
+    display names (for text); ``near_km`` is how close a place must be to be
+    "near" a piece of ground; ``min_story_km2`` is the smallest change that gets
+    a sentence or a label (default: 1 km² or 0.5% of a faction's change, see
+    :func:`frontmap.analysis.summary.story_threshold`).
+    """
     t_from, t_to = s_from.territories, s_to.territories
     ids = present_factions(t_from, t_to, order=order)
     whole = clip if clip is not None else shapely.union_all([*t_from.values(), *t_to.values()])
@@ -532,7 +578,11 @@ def diff(
     h_from = holders(t_from, aoi)
     h_to = holders(t_to, aoi)
     matrix, geoms = _transfers(h_from, h_to)
-    events = [e for fid in ids for e in _events(fid, s_from, s_to, places, min_part_km2, link_km)]
+
+    def where(geom):
+        return locate(geom, places, near_km)
+
+    events = [e for fid in ids for e in _events(fid, s_from, s_to, where, min_part_km2, link_km)]
     return Diff(
         date_from=s_from.date,
         date_to=s_to.date,
@@ -540,16 +590,21 @@ def diff(
             _faction_change(fid, t_from.get(fid), t_to.get(fid), min_part_km2, link_km)
             for fid in ids
         ],
-        transfers=_transfer_list(matrix, geoms, ids, places),
+        transfers=_transfer_list(matrix, geoms, ids, where),
         events=events,
         front_lines=_front_lines(t_from, t_to, ids),
         aoi_km2=area_km2(aoi),
+        claims=claims(t_from, t_to, ids, places, near_km),
         matrix=matrix,
         holders_from={k: area_km2(v) for k, v in h_from.items()},
         holders_to={k: area_km2(v) for k, v in h_to.items()},
         aoi=aoi,
         holder_geoms_from=h_from,
         holder_geoms_to=h_to,
+        names={f: (names or {}).get(f, f) for f in ids},
+        near_km=near_km,
+        min_story_km2=min_story_km2,
+        clipped=clip is not None,
     )
 
 
@@ -560,10 +615,13 @@ def diff_dates(
     *,
     min_part_km2: float = 1.0,
     link_km: float = 0.0,
+    near_km: float = NEAR_KM,
+    min_story_km2: float | None = None,
 ) -> Diff:
     """:func:`diff` of two dates of ``layers`` (dates as ``date`` objects or
-    ``YYYY-MM-DD``), with its clip, places and faction order."""
+    ``YYYY-MM-DD``), with its clip, places, faction order and display names."""
     s_from, s_to = layers.snapshot(date_from), layers.snapshot(date_to)
+    order = layers.factions.order(set(s_from.territories) | set(s_to.territories))
     return diff(
         s_from,
         s_to,
@@ -571,5 +629,8 @@ def diff_dates(
         places=layers.places,
         min_part_km2=min_part_km2,
         link_km=link_km,
-        order=layers.factions.order(set(s_from.territories) | set(s_to.territories)),
+        order=order,
+        names={f: layers.factions.get(f).name for f in order},
+        near_km=near_km,
+        min_story_km2=min_story_km2,
     )

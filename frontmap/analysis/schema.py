@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Literal, TypedDict
 
 __all__ = [
+    "NearFields",
     "SplitDetails",
     "MergeDetails",
     "NewPocketDetails",
@@ -24,12 +25,23 @@ __all__ = [
     "EventJSON",
     "FactionChangeJSON",
     "TransferJSON",
+    "ClaimJSON",
     "FrontLineJSON",
     "DiffJSON",
 ]
 
 
-class SplitDetails(TypedDict):
+class NearFields(TypedDict):
+    """Where a piece is: the nearest place, the distance to it and the bearing from it."""
+
+    near: str | None
+    #: geodesic km from the place to the nearest point of the piece (0: it touches)
+    near_km: float | None
+    #: 8-point compass direction from the place to the piece ("north-east")
+    near_bearing: str | None
+
+
+class SplitDetails(NearFields):
     """A part on FROM overlaps two or more parts on TO."""
 
     parts_before: int
@@ -40,43 +52,41 @@ class SplitDetails(TypedDict):
     corridor_km2: float
     #: the pieces on TO, largest first
     part_areas_km2: list[float]
-    near: str | None
     #: the part cut was the faction's main body
     main: bool
 
 
-class MergeDetails(TypedDict):
+class MergeDetails(NearFields):
     """Parts joined (a siege broken)."""
 
     parts_before: int
     parts_after: int
     corridor_km2: float
-    near: str | None
 
 
-#: a pocket on TO that overlaps no part on FROM; ``from``: who held that ground on FROM
-NewPocketDetails = TypedDict(  # noqa: UP013 - "from" is a keyword
-    "NewPocketDetails",
-    {"area_km2": float, "from": list[str], "near": str | None},
+_NewPocketBase = TypedDict(  # noqa: UP013 - "from" is a keyword
+    "_NewPocketBase", {"area_km2": float, "from": list[str]}
 )
 
 
-class PocketLostDetails(TypedDict):
+class NewPocketDetails(_NewPocketBase, NearFields):
+    """A pocket on TO that overlaps no part on FROM; ``from``: who held that ground on FROM."""
+
+
+class PocketLostDetails(NearFields):
     """A part on FROM that overlaps no part on TO."""
 
     area_km2: float
     #: who holds that ground on TO
     to: list[str]
-    near: str | None
     main: bool
 
 
-class EncircledDetails(TypedDict):
+class EncircledDetails(NearFields):
     """A pocket encircled on TO that was not on FROM."""
 
     area_km2: float
     by: list[str]
-    near: str | None
 
 
 EventDetails = SplitDetails | MergeDetails | NewPocketDetails | PocketLostDetails | EncircledDetails
@@ -112,6 +122,8 @@ EventJSON = SplitEvent | MergeEvent | NewPocketEvent | PocketLostEvent | Encircl
 
 class FactionChangeJSON(TypedDict):
     faction: str
+    #: the display name (factions.toml), or the id when none is configured
+    name: str
     area_from_km2: float
     area_to_km2: float
     gained_km2: float
@@ -126,7 +138,29 @@ class FactionChangeJSON(TypedDict):
 
 
 TransferJSON = TypedDict(  # noqa: UP013 - "from" is a keyword
-    "TransferJSON", {"from": str, "to": str, "area_km2": float, "near": str | None}
+    "TransferJSON",
+    {
+        "from": str,
+        "to": str,
+        "area_km2": float,
+        "near": str | None,
+        "near_km": float | None,
+        "near_bearing": str | None,
+    },
+)
+
+#: one line of a faction's ledger (see :mod:`frontmap.analysis.claims`)
+ClaimJSON = TypedDict(  # noqa: UP013 - "from" is a keyword
+    "ClaimJSON",
+    {
+        "from": str,
+        "to": str,
+        "area_km2": float,
+        "counts_for": Literal["both", "from", "to"],
+        "near": str | None,
+        "near_km": float | None,
+        "near_bearing": str | None,
+    },
 )
 
 
@@ -143,6 +177,7 @@ DiffJSON = TypedDict(  # noqa: UP013 - "from" is a keyword
         "to": str,
         "factions": list[FactionChangeJSON],
         "transfers": list[TransferJSON],
+        "claims": list[ClaimJSON],
         "events": list[EventJSON],
         "front_lines": list[FrontLineJSON],
         "area_of_interest_km2": float,

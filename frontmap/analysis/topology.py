@@ -16,12 +16,12 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
 import shapely
 
 from ..read.model import Place, Snapshot
 from .geodesy import distance_km, length_km
 from .measure import UNASSIGNED, components, parts_of
+from .places import NEAR_KM, Where, locate
 
 __all__ = [
     "SNAP_M",
@@ -32,7 +32,6 @@ __all__ = [
     "faction_parts",
     "border_km",
     "is_encircled",
-    "nearest_place",
     "describe_parts",
     "splits",
     "split_rows",
@@ -142,24 +141,6 @@ def is_encircled(borders: dict[str, float], faction: str, perimeter_km: float) -
     return bool(others) and open_km <= _OPEN_TOLERANCE * max(perimeter_km, 1e-9)
 
 
-def nearest_place(geom, places: list[Place] | None) -> str | None:
-    """The name of the place nearest to a geometry (ties: nearest its centroid)."""
-    if not places or geom is None or geom.is_empty:
-        return None
-    c = geom.centroid
-    k = math.cos(math.radians(c.y))
-
-    def scaled(g):
-        return shapely.transform(g, lambda xy: xy * np.array([k, 1.0]))
-
-    g = scaled(geom)
-    pts = shapely.points([[p.lon * k, p.lat] for p in places])
-    d = shapely.distance(g, pts)
-    dc = shapely.distance(scaled(c), pts)
-    best = min(range(len(places)), key=lambda i: (round(d[i], 3), dc[i], places[i].name))
-    return places[best].name
-
-
 # ---------------------------------------------------------------------------
 # describing parts (frontmap splits)
 
@@ -173,7 +154,11 @@ class PartInfo:
     distance_to_main_km: float | None
     encircled_by: list[str]
     border_km: dict[str, float]
-    near: str | None
+    where: Where | None
+
+    @property
+    def near(self) -> str | None:
+        return self.where.place if self.where else None
 
     def as_dict(self) -> dict:
         return {
@@ -184,6 +169,8 @@ class PartInfo:
             "encircled_by": list(self.encircled_by),
             "border_km": dict(self.border_km),
             "near": self.near,
+            "near_km": self.where.km if self.where else None,
+            "near_bearing": self.where.bearing if self.where else None,
         }
 
 
@@ -207,6 +194,7 @@ def describe_parts(
     places: list[Place] | None = None,
     min_part_km2: float = 1.0,
     link_km: float = 0.0,
+    near_km: float = NEAR_KM,
 ) -> FactionParts:
     """A faction's parts on a date, largest first, with distances, borders and encirclement."""
     parts = faction_parts(snapshot.territories.get(faction), min_part_km2, link_km)
@@ -227,7 +215,7 @@ def describe_parts(
                 if encircled
                 else [],
                 border_km=borders,
-                near=nearest_place(p.geom, places),
+                where=locate(p.geom, places, near_km),
             )
         )
     return out
@@ -239,10 +227,11 @@ def splits(
     min_part_km2: float = 1.0,
     link_km: float = 0.0,
     factions: list[str] | None = None,
+    near_km: float = NEAR_KM,
 ) -> list[FactionParts]:
     """:func:`describe_parts` for every faction of a snapshot (or the ones named)."""
     ids = factions if factions is not None else list(snapshot.territories)
-    return [describe_parts(snapshot, f, places, min_part_km2, link_km) for f in ids]
+    return [describe_parts(snapshot, f, places, min_part_km2, link_km, near_km) for f in ids]
 
 
 #: the columns of the flat splits table (CSV, Markdown, text)
@@ -255,6 +244,8 @@ SPLIT_COLUMNS = [
     "distance_to_main_km",
     "encircled_by",
     "near",
+    "near_km",
+    "near_bearing",
     "lon",
     "lat",
     "border_km",

@@ -53,7 +53,13 @@ def _run_map(manifest: Manifest, e: Entry):
     a, b = e.dates
     layers = _read(manifest, e, dates=[a, b])
     d = diff_dates(
-        layers, a, b, min_part_km2=float(e.spec["min_part_km2"]), link_km=float(e.spec["link_km"])
+        layers,
+        a,
+        b,
+        min_part_km2=float(e.spec["min_part_km2"]),
+        link_km=float(e.spec["link_km"]),
+        near_km=float(e.spec["near_km"]),
+        min_story_km2=e.spec.get("min_story_km2"),
     )
     o = _render_options(manifest, e)
     made = compare_outputs(layers, d, png=bool(e.spec.get("png")), **o)
@@ -64,13 +70,12 @@ def _run_map(manifest: Manifest, e: Entry):
     }
     if made.png is not None:
         files[f"{e.id}.png"] = made.png
-    names = {f.faction: layers.factions.get(f.faction).name for f in d.factions}
     headline = {
         "kind": "map",
         "title": made.title,
         "from": a.isoformat(),
         "to": b.isoformat(),
-        "summary": summarize(d, names),
+        "summary": summarize(d),
         "moves": [
             {"from": t.from_holder, "to": t.to_holder, "area_km2": round(t.area_km2, 1)}
             for t in d.transfers[:3]

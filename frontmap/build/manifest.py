@@ -47,6 +47,9 @@ DEFAULT_KEYS = {
     "clip": None,
     "min_part_km2": 1.0,
     "link_km": 0.0,
+    "snap_km": 2.0,
+    "near_km": 25.0,
+    "min_story_km2": None,
     "png": False,
 }
 MAP_KEYS = {"name", "from", "to", "pairs", "title", "caption", "focus"} | set(DEFAULT_KEYS)

@@ -62,7 +62,7 @@ def _resolve_date(value, dates: list[dt.date], what: str) -> dt.date:
     return d
 
 
-READER_KEYS = ("layers", "faction_field", "date_field", "factions", "clip", "places")
+READER_KEYS = ("layers", "faction_field", "date_field", "factions", "clip", "places", "snap_km")
 
 
 class Catalogs:
@@ -91,6 +91,7 @@ def catalog_for(manifest: Manifest, spec: dict):
         factions_file=opt("factions"),
         clip=opt("clip"),
         places=opt("places"),
+        snap_km=float(spec.get("snap_km", 2.0)),
     )
     return Catalog(manifest.resolve(spec["layers"]), options)
 

@@ -6,7 +6,14 @@ import click
 
 from ..render.formats import render_rows, to_json
 from .group import main
-from .options import DateType, format_option, jobs_options, reader_options, split_dates_and_layers
+from .options import (
+    DateType,
+    format_option,
+    jobs_options,
+    reader_options,
+    split_dates_and_layers,
+    story_options,
+)
 from .output import echo_output, write_stream
 
 
@@ -14,8 +21,9 @@ from .output import echo_output, write_stream
 @click.argument("date_from", metavar="FROM", type=DateType())
 @click.argument("date_to", metavar="TO", type=DateType())
 @reader_options(places=True, link=True)
+@story_options
 @format_option()
-def diff(date_from, date_to, reader, fmt):
+def diff(date_from, date_to, reader, fmt, near_km, min_story_km2):
     """What changed between FROM and TO: gains, losses, who took ground from whom,
     topology events (splits, merges, pockets, encirclements) and front lines.
 
@@ -30,7 +38,13 @@ def diff(date_from, date_to, reader, fmt):
 
     layers = reader.load()
     d = diff_dates(
-        layers, date_from, date_to, min_part_km2=reader.min_part_km2, link_km=reader.link_km
+        layers,
+        date_from,
+        date_to,
+        min_part_km2=reader.min_part_km2,
+        link_km=reader.link_km,
+        near_km=near_km,
+        min_story_km2=min_story_km2,
     )
     echo_output(render_diff(d, fmt, summarize(d)))
 
@@ -38,9 +52,17 @@ def diff(date_from, date_to, reader, fmt):
 @main.command(context_settings={"ignore_unknown_options": False})
 @click.argument("args", nargs=-1, metavar="[DATE] [LAYERS]")
 @reader_options(layers=False, places=True, link=True)
+@click.option(
+    "--near-km",
+    type=click.FloatRange(min=0),
+    default=25.0,
+    show_default=True,
+    metavar="KM",
+    help="A place is 'near' a part only within this distance.",
+)
 @format_option()
 @click.pass_context
-def splits(ctx, args, reader, fmt):
+def splits(ctx, args, reader, fmt, near_km):
     """Each faction's parts on DATE (default: the last date), largest first.
 
     For each part: area, centroid, whether it is the main body, the geodesic
@@ -56,8 +78,12 @@ def splits(ctx, args, reader, fmt):
     layers = reader.at(path).load()
     snap = layers.snapshot(dates_[0]) if dates_ else layers.snapshots[layers.dates[-1]]
     found = compute_splits(
-        snap, layers.places, reader.min_part_km2, reader.link_km,
+        snap,
+        layers.places,
+        reader.min_part_km2,
+        reader.link_km,
         layers.factions.order(snap.territories),
+        near_km=near_km,
     )
     if fmt == "json":
         echo_output(to_json([f.as_dict() for f in found]))

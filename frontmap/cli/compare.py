@@ -12,7 +12,7 @@ import click
 from ..render.modes import MODES
 from .exit import EXIT_DATA
 from .group import main
-from .options import reader_options, split_dates_and_layers
+from .options import reader_options, split_dates_and_layers, story_options
 from .output import kb
 
 
@@ -123,9 +123,10 @@ def _dates(dates_, layers, ctx, path):
 @main.command(context_settings={"ignore_unknown_options": False})
 @click.argument("args", nargs=-1, metavar="[FROM TO] [LAYERS]")
 @reader_options(layers=False, places=True, link=True)
+@story_options
 @page_options
 @click.pass_context
-def compare(ctx, args, reader, page):
+def compare(ctx, args, reader, page, near_km, min_story_km2):
     """A "tale of two maps" page: FROM on the left, TO on the right (default: the
     first and the last date), pan and zoom in step, ground that changed hands
     hatched, front lines, pockets and corridors, cities, the area table and a
@@ -147,7 +148,13 @@ def compare(ctx, args, reader, page):
     layers = reader.at(path).load()
     date_from, date_to = _dates(dates_, layers, ctx, path)
     d = diff_dates(
-        layers, date_from, date_to, min_part_km2=reader.min_part_km2, link_km=reader.link_km
+        layers,
+        date_from,
+        date_to,
+        min_part_km2=reader.min_part_km2,
+        link_km=reader.link_km,
+        near_km=near_km,
+        min_story_km2=min_story_km2,
     )
     outline = read_outline(basemap, merge=False) if basemap not in ("tiles", "none") else None
     try:

@@ -21,6 +21,7 @@ __all__ = [
     "Reader",
     "reader_options",
     "format_option",
+    "story_options",
     "jobs_options",
     "DateType",
     "split_dates_and_layers",
@@ -39,6 +40,7 @@ class Reader:
     min_part_km2: float = 1.0
     places: Path | None = None
     link_km: float = 0.0
+    snap_km: float = 2.0
 
     def at(self, layers: Path) -> Reader:
         """The same options for another LAYERS path."""
@@ -53,6 +55,7 @@ class Reader:
             factions_file=self.factions_file,
             clip=self.clip,
             places=self.places,
+            snap_km=self.snap_km,
         )
 
     def catalog(self):
@@ -89,7 +92,7 @@ class Reader:
         note_repairs(catalog.report)
 
 
-_READER_KEYS = ("faction_field", "date_field", "factions_file", "clip", "min_part_km2")
+_READER_KEYS = ("faction_field", "date_field", "factions_file", "clip", "min_part_km2", "snap_km")
 
 
 def _reader_click_options(places: bool, link: bool) -> list:
@@ -120,6 +123,15 @@ def _reader_click_options(places: bool, link: bool) -> list:
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
             metavar="FILE",
             help="Clip every territory to the polygons of FILE (a country outline, say).",
+        ),
+        click.option(
+            "--snap-km",
+            type=click.FloatRange(min=0),
+            default=2.0,
+            show_default=True,
+            metavar="KM",
+            help="With a rest faction (rest = true) and --clip: ground within this distance "
+            "of the clip's edge and of a faction is that faction's, not the rest's.",
         ),
         click.option(
             "--min-part-km2",
@@ -182,6 +194,27 @@ def reader_options(layers: bool = True, places: bool = False, link: bool = False
         return wrapper
 
     return decorate
+
+
+def story_options(f):
+    """--near-km and --min-story-km2: how the drafted text and the labels choose (defined once)."""
+    f = click.option(
+        "--min-story-km2",
+        type=click.FloatRange(min=0),
+        default=None,
+        metavar="KM2",
+        help="Changes and pockets smaller than this get no sentence and no label (they stay "
+        "in the tables). Default: 1 km² or 0.5% of the faction's change, whichever is larger.",
+    )(f)
+    return click.option(
+        "--near-km",
+        type=click.FloatRange(min=0),
+        default=25.0,
+        show_default=True,
+        metavar="KM",
+        help="A place is 'near' a piece of ground only within this distance; farther away "
+        "the text says '40 km north-east of' it.",
+    )(f)
 
 
 def format_option(choices=FORMATS, default="table"):

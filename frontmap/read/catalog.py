@@ -28,11 +28,12 @@ from pathlib import Path
 
 import shapely
 
-from ..errors import DataError, DateFormatError
+from ..errors import ConfigError, DataError, DateFormatError
 from .clean import LINES, POINTS, clean_geometry, polygonal_only, transformer_for
 from .discover import Source, discover
 from .factions import FactionTable
 from .files import read_raw
+from .gazetteer import gazetteer_places
 from .geojson import RawFeature
 from .model import (
     UNDATED,
@@ -46,6 +47,7 @@ from .model import (
     parse_date,
 )
 from .outlines import read_outline, read_places
+from .rest import SNAP_KM, RestMaker
 
 __all__ = ["ReadOptions", "Catalog", "read_layers", "iter_snapshots", "Progress"]
 
@@ -61,6 +63,8 @@ class ReadOptions:
     factions_file: Path | None = None
     clip: Path | None = None
     places: Path | None = None
+    #: snapping tolerance (km) between factions and the clip's edge, for the rest faction
+    snap_km: float = SNAP_KM
 
 
 
@@ -77,6 +81,7 @@ class Catalog:
         self.sources = discover(self.root)
         self.factions = self._load_factions()
         self.clip = read_outline(self.options.clip) if self.options.clip else None
+        self.rest = self._rest_maker()
         self.report = ReadReport()
         self._file_reports: dict[str, FileReport] = {}
         #: LAYERS is one file: if nothing in it gives a date, it is one undated snapshot
@@ -95,15 +100,31 @@ class Catalog:
             return FactionTable.load(candidate)
         return FactionTable()
 
-    def places(self) -> list[Place]:
-        """The places file: ``--places`` or ``places.geojson|csv`` in the layers folder."""
+    def _rest_maker(self) -> RestMaker | None:
+        rest = self.factions.rest
+        if rest is None:
+            return None
+        if self.clip is None:
+            raise ConfigError(
+                f"{self.factions.source}: [factions.{rest}] has rest = true, which needs an "
+                "outline to hold the rest of: give one with --clip FILE (a national outline, "
+                "say), or remove rest = true"
+            )
+        return RestMaker(self.clip, rest, self.options.snap_km)
+
+    def places(self, bounds=None) -> list[Place]:
+        """The places file (``--places``, or ``places.geojson|csv`` in the layers
+        folder); without one, the built-in gazetteer's towns within ``bounds``
+        (W, S, E, N; no places when None)."""
         if self.options.places:
             return read_places(self.options.places)
         for name in ("places.geojson", "places.json", "places.csv"):
             p = self._folder() / name
             if p.is_file():
                 return read_places(p)
-        return []
+        if bounds is None:
+            return []
+        return gazetteer_places(bounds)
 
     # -- reading ------------------------------------------------------------
 
@@ -305,6 +326,9 @@ class Catalog:
             if geom is None or geom.is_empty:
                 continue
             territories[fid] = geom
+        if self.rest is not None:
+            made = self.rest.apply(territories)
+            territories = {f: made[f] for f in self.factions.order(made)}
         return Snapshot(date, territories, tuple(sorted(set(sources))))
 
     def files_for(self, dates=None) -> list[Source]:
@@ -380,8 +404,19 @@ class Catalog:
             snapshots=merged,
             report=self.report,
             clip=self.clip,
-            places=self.places(),
+            places=self.places(_bounds(merged.values(), self.clip)),
         )
+
+
+def _bounds(snapshots, clip) -> tuple[float, float, float, float] | None:
+    """The bounds of all territory (and the clip), or None when there is none."""
+    geoms = [g for s in snapshots for g in s.territories.values()]
+    if clip is not None:
+        geoms.append(clip)
+    if not geoms:
+        return None
+    b = shapely.bounds(geoms)
+    return (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
 
 
 def read_layers(

@@ -96,6 +96,8 @@ class Faction:
     coalition: str | None = None
     configured: bool = True
     rules: tuple[_Matcher, ...] = field(default=(), compare=False, repr=False)
+    #: this faction holds whatever ground of the clip no other faction claims
+    rest: bool = False
 
     def matches(self, props: dict) -> bool:
         """True when the feature properties satisfy every key of this faction's rule."""
@@ -108,6 +110,7 @@ class Faction:
             "color": self.color,
             "aliases": list(self.aliases),
             "coalition": self.coalition,
+            "rest": self.rest,
         }
 
 
@@ -141,6 +144,12 @@ class FactionTable:
                     f"{self.source or 'factions'}: '{key}' names both {other} and {f.id}"
                 )
             self._lookup[k] = f.id
+
+    @property
+    def rest(self) -> str | None:
+        """The id of the faction that holds the rest of the clip (``rest = true``), or None."""
+        found = [f.id for f in self._configured.values() if f.rest]
+        return found[0] if found else None
 
     @property
     def has_rules(self) -> bool:
@@ -218,10 +227,16 @@ class FactionTable:
         out = []
         for fid, spec in table.items():
             out.append(_faction_from_spec(fid, spec, source))
+        rests = [f.id for f in out if f.rest]
+        if len(rests) > 1:
+            raise ConfigError(
+                f"{source}: only one faction can hold the rest (rest = true): "
+                f"{', '.join(rests)}"
+            )
         return cls(out, source=source)
 
 
-_KEYS = {"name", "color", "colour", "aliases", "coalition", "match"}
+_KEYS = {"name", "color", "colour", "aliases", "coalition", "match", "rest"}
 
 
 def _faction_from_spec(fid: str, spec, source: str) -> Faction:
@@ -250,6 +265,9 @@ def _faction_from_spec(fid: str, spec, source: str) -> Faction:
     coalition = spec.get("coalition")
     if coalition is not None and not isinstance(coalition, str):
         raise ConfigError(f"{where}: coalition must be a string")
+    rest = spec.get("rest", False)
+    if not isinstance(rest, bool):
+        raise ConfigError(f"{where}: rest must be true or false")
     rules = []
     match = spec.get("match")
     if match is not None:
@@ -280,4 +298,5 @@ def _faction_from_spec(fid: str, spec, source: str) -> Faction:
         aliases=tuple(aliases),
         coalition=coalition,
         rules=tuple(rules),
+        rest=rest,
     )

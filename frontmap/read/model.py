@@ -113,6 +113,8 @@ class Place:
     name: str
     lon: float
     lat: float
+    #: inhabitants, when the source gives them (the built-in gazetteer does)
+    population: int | None = None
 
 
 @dataclass(frozen=True)

@@ -52,9 +52,11 @@ def _cell_text(v, kind: str | None) -> str:
         return "yes" if v else "no"
     if isinstance(v, float):
         if kind == "pct":
-            return f"{v:+.2f}%"
+            if v == 0:
+                return "0%"
+            return f"{v:+.2f}%" if abs(v) >= 0.005 else "less than 0.01%"
         if kind == "signed":
-            return f"{v:+,.1f}"
+            return f"{v:+,.1f}" if abs(v) >= 0.05 else "0.0"
         return fmt_km2(v)
     if isinstance(v, (list, tuple)):
         return ", ".join(_cell_text(x, None) for x in v)

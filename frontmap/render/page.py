@@ -436,8 +436,8 @@ def render_page(
         raise ArgumentError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     leaflet_js, leaflet_css = leaflet_assets()
     own_js, own_css = _own_assets()
-    names = {e.id: e.name for e in scene.legend}
-    summary = summarize(diff, names=names)
+    names = {k: v for k, v in scene.names.items() if k not in (CONTESTED, UNASSIGNED)}
+    summary = summarize(diff, names=names)  # the scene's names: the layers' factions.toml
     if mode == "swipe":
         dek = (
             f"{who_held(diff.date_from, diff.date_to)}. Drag the divider "
@@ -473,7 +473,7 @@ def render_page(
         "\n",
         '<div class="fm-body">',
         '<section class="fm-summary"><h2>What changed</h2>',
-        f"<p>{_escape(summary)}</p></section>",
+        f"<p>{_text(summary)}</p></section>",
         '<section class="fm-numbers"><h2>Who holds what</h2>',
         _numbers_table(scene, diff),
         _transfers_table(scene, diff),

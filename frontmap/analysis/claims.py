@@ -1,0 +1,178 @@
+"""Claims: the faction-eye view of a change, "A lost N km² to B" (analysis).
+
+``transfers`` follow *holders* (ground only one faction claims, contested,
+unassigned). A claim follows one faction's *claim*: the ground it claimed on
+FROM and no longer claims on TO (its loss), or the ground it claims on TO and
+did not claim on FROM (its gain), and who is on the other side. Every point of
+a faction's loss or gain falls in exactly one claim of its ledger, so
+
+* a faction's ``lost_km2`` is the sum of its claims with ``from`` = the faction
+  and ``counts_for`` in ``both``/``from``, and
+* its ``gained_km2`` the sum of its claims with ``to`` = the faction and
+  ``counts_for`` in ``both``/``to``.
+
+The other side of a loss is whoever newly claims the ground on TO, else whoever
+already claimed it and still does (the ground is left to them), else
+``unassigned`` (nobody claims it now); of a gain, whoever gave the ground up,
+else whoever still claims it beside the gainer (it is now contested), else
+``unassigned`` (nobody claimed it). Where several factions are on the other
+side of the same ground, it is ``contested``. ``counts_for`` says whose ledger a
+claim is in: ``both`` (one faction's claim passed to one other: a loss of
+``from`` and a gain of ``to``), ``from`` (only a loss: e.g. ``to`` already
+claimed the ground) or ``to`` (only a gain: e.g. ``from`` still claims it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import shapely
+
+from ..read.model import Place
+from .geodesy import area_km2
+from .measure import CONTESTED, UNASSIGNED, polygonal
+from .places import NEAR_KM, Where, locate
+
+__all__ = ["Claim", "claims", "ledger", "BOTH", "FROM", "TO"]
+
+BOTH, FROM, TO = "both", "from", "to"
+
+
+@dataclass
+class Claim:
+    from_holder: str
+    to_holder: str
+    area_km2: float
+    #: whose ledger: "both" (a loss of from and a gain of to), "from" or "to"
+    counts_for: str
+    geom: shapely.Geometry = field(default=None, repr=False)
+    where: Where | None = None
+
+    def as_dict(self) -> dict:
+        out = {
+            "from": self.from_holder,
+            "to": self.to_holder,
+            "area_km2": self.area_km2,
+            "counts_for": self.counts_for,
+        }
+        if self.where is not None:
+            out.update(self.where.as_dict())
+        else:
+            out.update({"near": None, "near_km": None, "near_bearing": None})
+        return out
+
+    def is_loss_of(self, faction: str) -> bool:
+        return self.from_holder == faction and self.counts_for in (BOTH, FROM)
+
+    def is_gain_of(self, faction: str) -> bool:
+        return self.to_holder == faction and self.counts_for in (BOTH, TO)
+
+
+def _empty() -> shapely.Geometry:
+    return shapely.MultiPolygon()
+
+
+def _union(geoms) -> shapely.Geometry:
+    geoms = [g for g in geoms if g is not None and not g.is_empty]
+    if not geoms:
+        return _empty()
+    return geoms[0] if len(geoms) == 1 else polygonal(shapely.union_all(geoms))
+
+
+def _split_by_cover(ground, candidates: dict[str, shapely.Geometry]):
+    """The parts of ``ground`` covered by exactly one candidate (per candidate), by
+    several, and by none."""
+    covered = {}
+    for k, g in candidates.items():
+        if g.is_empty or not shapely.intersects(ground, g):
+            continue
+        piece = polygonal(shapely.intersection(ground, g))
+        if not piece.is_empty:
+            covered[k] = piece
+    single = {}
+    for k, piece in covered.items():
+        others = _union(v for j, v in covered.items() if j != k)
+        alone = polygonal(shapely.difference(piece, others)) if not others.is_empty else piece
+        if not alone.is_empty:
+            single[k] = alone
+    anywhere = _union(covered.values())
+    several = polygonal(shapely.difference(anywhere, _union(single.values())))
+    nowhere = polygonal(shapely.difference(ground, anywhere)) if not anywhere.is_empty else ground
+    return single, several, nowhere
+
+
+def _who(single: dict, several) -> list[tuple[str, shapely.Geometry]]:
+    return [*single.items(), (CONTESTED, several)]
+
+
+def ledger(t_from: dict, t_to: dict) -> dict[tuple[str, str, str], shapely.Geometry]:
+    """(from, to, counts_for) -> ground, for every faction's losses and gains."""
+    empty = _empty()
+    lost, gained, kept = {}, {}, {}
+    for f in dict.fromkeys([*t_from, *t_to]):
+        a, b = t_from.get(f, empty), t_to.get(f, empty)
+        lost[f] = polygonal(shapely.difference(a, b)) if not b.is_empty else polygonal(a)
+        gained[f] = polygonal(shapely.difference(b, a)) if not a.is_empty else polygonal(b)
+        kept[f] = polygonal(shapely.intersection(a, b)) if not (a.is_empty or b.is_empty) else empty
+    out: dict[tuple[str, str, str], list] = {}
+
+    def add(key, geom):
+        if geom is not None and not geom.is_empty:
+            out.setdefault(key, []).append(geom)
+
+    for a, ground in lost.items():
+        if ground.is_empty:
+            continue
+        new, several, rest = _split_by_cover(ground, {b: g for b, g in gained.items() if b != a})
+        other_losers = _union(g for c, g in lost.items() if c != a)
+        for b, g in new.items():
+            one_to_one = polygonal(shapely.difference(g, other_losers))
+            add((a, b, BOTH), one_to_one)
+            add((a, b, FROM), polygonal(shapely.intersection(g, other_losers)))
+        add((a, CONTESTED, FROM), several)
+        still = {c: g for c, g in kept.items() if c != a}
+        keepers, several_k, nobody = _split_by_cover(rest, still)
+        for c, g in _who(keepers, several_k):
+            add((a, c, FROM), g)
+        add((a, UNASSIGNED, FROM), nobody)
+    for b, ground in gained.items():
+        if ground.is_empty:
+            continue
+        gave, several, rest = _split_by_cover(ground, {a: g for a, g in lost.items() if a != b})
+        other_gainers = _union(g for c, g in gained.items() if c != b)
+        for a, g in gave.items():  # the one-to-one part is in the loser's ledger already
+            add((a, b, TO), polygonal(shapely.intersection(g, other_gainers)))
+        add((CONTESTED, b, TO), several)
+        still = {c: g for c, g in kept.items() if c != b}
+        keepers, several_k, nobody = _split_by_cover(rest, still)
+        for c, g in _who(keepers, several_k):
+            add((c, b, TO), g)
+        add((UNASSIGNED, b, TO), nobody)
+    return {k: _union(v) for k, v in out.items()}
+
+
+def claims(
+    t_from: dict,
+    t_to: dict,
+    order: list[str],
+    places: list[Place] | None = None,
+    near_km: float = NEAR_KM,
+) -> list[Claim]:
+    """Every claim with an area, largest first (ties: ``order``, then the ledger)."""
+    rank = {h: i for i, h in enumerate([*order, CONTESTED, UNASSIGNED])}
+    found = []
+    for (a, b, side), geom in ledger(t_from, t_to).items():
+        km2 = area_km2(geom)
+        if km2 <= 0:
+            continue
+        largest = max(shapely.get_parts(geom), key=area_km2)
+        found.append(Claim(a, b, km2, side, geom, locate(largest, places, near_km)))
+    found.sort(
+        key=lambda c: (
+            -c.area_km2,
+            rank.get(c.from_holder, len(rank)),
+            rank.get(c.to_holder, len(rank)),
+            (BOTH, FROM, TO).index(c.counts_for),
+        )
+    )
+    return found
