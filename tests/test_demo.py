@@ -5,6 +5,7 @@ import json
 import pytest
 import shapely
 from click.testing import CliRunner
+from pyproj import Geod
 
 import frontmap
 from frontmap.cli import main
@@ -12,6 +13,10 @@ from frontmap.cli import main
 from .conftest import ROOT
 
 LAYERS = ROOT / "layers"
+OUTLINE = LAYERS / "_source" / "outline.geojson"
+GEOD = Geod(ellps="WGS84")
+#: IHS Markit Conflict Monitor (18 Jan 2017): Islamic State's ground at the end of 2016
+IS_END_2016_KM2 = 60_400
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +28,16 @@ def run(*args):
     r = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
     assert r.exit_code == 0, r.output
     return r.output
+
+
+def file_km2(path):
+    """Geodesic area of every polygon in a GeoJSON file, computed here with pyproj (not
+    by frontmap): |outer| - |holes| per polygon, as PostGIS ST_Area(geography)."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return sum(
+        abs(GEOD.geometry_area_perimeter(shapely.geometry.shape(f["geometry"]))[0])
+        for f in doc["features"]
+    ) / 1e6
 
 
 def holder_at(snapshot, lon, lat):
@@ -87,3 +102,67 @@ def test_mosul_east_bank_changes_hands(demo):
     east_mosul = (43.17, 36.34)
     assert holder_at(demo.snapshot("2017-01-09"), *east_mosul) == ["IS"]
     assert holder_at(demo.snapshot("2017-01-16"), *east_mosul) == ["IQ"]
+
+
+def test_areas_are_shaped_to_published_figures(demo):
+    is_first = file_km2(LAYERS / "2016-12-01" / "IS.geojson")
+    assert abs(is_first / IS_END_2016_KM2 - 1) <= 0.25, is_first
+    # the README quotes it, rounded
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"about {round(is_first, -2):,.0f} km²" in readme
+    plausible = {  # broad bands around published estimates (layers/README.md)
+        "SAA": (25_000, 45_000),
+        "SDF": (15_000, 45_000),
+        "KRG": (45_000, 75_000),
+        "IQ": (300_000, 380_000),
+        "IS": (45_000, 75_500),
+    }
+    rows = {
+        (r.date.isoformat(), r.faction): r.area_km2
+        for r in frontmap.areas(demo.snapshots.values())
+    }
+    for d in demo.dates:
+        for f, (lo, hi) in plausible.items():
+            km2 = file_km2(LAYERS / d.isoformat() / f"{f}.geojson")
+            assert lo <= km2 <= hi, (d, f, km2)
+            assert rows[(d.isoformat(), f)] == pytest.approx(km2, rel=1e-7)
+
+
+def test_open_desert_is_unassigned_and_the_valleys_are_is(demo):
+    desert = {
+        "Jabal Bishri": (38.63, 35.27),
+        "Badia south of the Palmyra road": (39.66, 34.59),
+        "steppe east of the Khabur": (41.0, 35.6),
+        "Jazira desert in Iraq": (42.2, 34.9),
+    }
+    held = {
+        "Sukhnah road": (38.87, 34.88),
+        "Mayadin": (40.45, 35.02),
+        "Markada on the Khabur": (40.72, 35.75),
+        "Rawa": (41.92, 34.47),
+        "Hatra": (42.72, 35.59),
+    }
+    for snap in demo.snapshots.values():
+        for name, pt in desert.items():
+            assert holder_at(snap, *pt) == [], (snap.date, name)
+        for name, pt in held.items():
+            assert holder_at(snap, *pt) == ["IS"], (snap.date, name)
+    # the layers and the unassigned ground partition the outline: clipped to it, the
+    # area of interest is the outline's area and the story is unchanged
+    d = json.loads(
+        run("diff", "2017-01-09", "2017-01-16", LAYERS, "--clip", OUTLINE, "--format", "json")
+    )
+    assert d["area_of_interest_km2"] == pytest.approx(file_km2(OUTLINE), abs=0.2)
+    assert all("unassigned" not in (t["from"], t["to"]) for t in d["transfers"])
+    assert [e["type"] for e in d["events"]] == ["split"]
+
+
+def test_deir_ez_zour_is_far_from_every_other_government_position():
+    """From 2016-12-11 on, the SAA holds only its main body and the enclave, so the gap to
+    the main body is the gap to the nearest other government position."""
+    for date in ("2016-12-11", "2017-01-09", "2017-01-16"):
+        data = json.loads(run("splits", date, LAYERS, "--format", "json"))
+        (saa,) = [x for x in data if x["faction"] == "SAA"]
+        others = [p for p in saa["parts"] if not p["main"]]
+        assert others and all(p["near"].startswith("Deir ez-Zour") for p in others), date
+        assert all(p["distance_to_main_km"] > 250 for p in others), date

@@ -14,9 +14,13 @@ How it works
   into higher-priority cells or outside the region.
 * Faces are merged into cells, cell coordinates are rounded to ROUND_DIGITS
   decimals (identical vertices stay identical), and each date's faction layer is
-  the union of the cells that faction holds on that date.
-* The written files are re-read and checked (validity, no overlaps, full cover,
-  enclave topology, distances, areas). The numbers go into layers/README.md.
+  the union of the cells that faction holds on that date. A cell held by UN on a
+  date is unassigned ground (open desert no faction holds): no layer covers it.
+* The outlines are written to _source/outline.geojson (ignored by frontmap's
+  discovery; use it with --clip or as a --basemap FILE).
+* The written files are re-read and checked (validity, no overlaps, layers plus
+  unassigned cells cover the outlines, enclave topology, distances, areas shaped
+  to the published figures). The numbers go into layers/README.md.
 
 Run:  python layers/_source/make_demo.py        (stdlib + shapely>=2 + pyproj)
 Output is deterministic: running it twice gives byte-identical files.
@@ -290,6 +294,22 @@ SAA_EAST_FRONT = [
 
 IS_, SAA, IQ, KRG, SDF, TFSA, OPP = FACTION_IDS
 
+# Published figures the demo is shaped to (sources in README_TEMPLATE). The generator
+# checks IS on the first date against IHS Markit's end-of-2016 figure (within 25%) and
+# keeps the other large factions within a broad band around the published estimates.
+IS_PUBLISHED_KM2 = 60_400  # IHS Markit Conflict Monitor, end of 2016
+IS_TOLERANCE = 0.25
+PLAUSIBLE_KM2 = {
+    SAA: (25_000, 45_000),  # IHS ~30,000 (Dec 2015); SOHR ~36,000 (spring 2017)
+    SDF: (15_000, 45_000),  # IHS 15,800 (Dec 2015); SOHR 41,000 (May 2017)
+    KRG: (45_000, 75_000),  # ~41,000 (Kurdistan Region) + 23,000-30,000 taken since 2014
+    IQ: (300_000, 380_000),  # the rest of Iraq's ~438,000 km²
+}
+
+
+#: holder of ground that no faction claims (unassigned: open desert, nobody's front)
+UN = None
+
 
 def held(*h):
     return tuple(h) if len(h) == len(DATES) else tuple(h * len(DATES))
@@ -438,9 +458,44 @@ CELLS = [
         + border((42.36, 37.11), (41.28, 36.35)),
     ),
     (
+        "IQ_BAAJ_HATRA",
+        "IQ",
+        held(IS_),  # Baaj, Qairawan, Hatra: south of the PMF corridor to Sinjar
+        [
+            (41.20, 36.30),
+            (42.30, 36.25),
+            (42.65, 36.10),
+            (42.90, 35.85),
+            (42.90, 35.55),
+            (42.65, 35.45),
+            (42.30, 35.62),
+            (41.90, 35.80),
+            (41.55, 35.88),
+            (41.15, 35.90),
+        ],
+    ),
+    (
+        "IQ_ANBAR_VALLEY",
+        "IQ",
+        held(IS_),  # the Euphrates valley from al-Qaim to Rawa and Anah
+        [
+            (40.80, 34.62),
+            (41.40, 34.66),
+            (41.75, 34.66),
+            (42.05, 34.55),
+            (42.20, 34.36),
+            (42.15, 34.24),
+            (41.95, 34.24),
+            (41.65, 34.30),
+            (41.30, 34.24),
+            (41.00, 34.18),
+            (40.70, 34.20),
+        ],
+    ),
+    (
         "IQ_JAZIRA_ANBAR",
         "IQ",
-        held(IS_),  # Baaj, Hatra, Qaim, Rawa, Anah
+        held(UN),  # desert between Baaj, Hatra, the Tharthar and the Euphrates: no one's
         border((41.27, 36.25), (40.25, 34.07))
         + [
             (41.20, 33.95),
@@ -809,7 +864,137 @@ CELLS = [
         + SAA_EAST_FRONT
         + [(37.30, 32.00), (35.50, 32.00)],
     ),
-    ("SY_REST", "SY", held(IS_), SYRIA),
+    (
+        "SY_IS_EUPHRATES",
+        "SY",
+        held(IS_),  # al-Bab's hinterland, Deir Hafer, Maskanah, Tabqa, Raqqa, Deir ez-Zour, Albu Kamal
+        [
+            (37.00, 36.62),
+            (37.95, 36.62),
+            (38.20, 36.30),
+            (39.35, 36.30),
+            (39.35, 36.15),
+            (39.70, 36.12),
+            (40.00, 35.95),
+            (40.30, 35.72),
+            (40.50, 35.50),
+            (40.75, 35.10),
+            (40.98, 34.85),
+            (41.40, 34.85),
+            (41.40, 34.20),
+            (40.75, 34.38),
+            (40.50, 34.68),
+            (40.25, 34.92),
+            (39.95, 35.15),
+            (39.75, 35.42),
+            (39.55, 35.60),
+            (39.20, 35.73),
+            (38.90, 35.60),
+            (38.60, 35.55),
+            (38.30, 35.66),
+            (38.05, 35.60),
+            (37.80, 35.45),
+            (37.55, 35.22),
+            (37.30, 35.12),
+            (37.00, 35.12),
+        ],
+    ),
+    (
+        "SY_IS_KHABUR",
+        "SY",
+        held(IS_),  # the lower Khabur valley, Markada to Busayrah
+        [
+            (40.55, 36.15),
+            (40.95, 36.10),
+            (40.85, 35.80),
+            (40.75, 35.55),
+            (40.62, 35.30),
+            (40.55, 35.20),
+            (40.40, 35.30),
+            (40.55, 35.55),
+            (40.62, 35.80),
+        ],
+    ),
+    (
+        "SY_IS_SUKHNAH",
+        "SY",
+        held(IS_),  # east Homs desert around Palmyra and T4, the road to Sukhnah and Deir ez-Zour
+        [
+            (37.20, 34.85),
+            (37.60, 34.88),
+            (37.95, 34.82),
+            (38.40, 34.82),
+            (38.75, 35.00),
+            (39.10, 35.12),
+            (39.50, 35.22),
+            (39.90, 35.35),
+            (40.15, 35.02),
+            (39.80, 35.02),
+            (39.40, 34.98),
+            (39.00, 34.85),
+            (38.80, 34.65),
+            (38.55, 34.38),
+            (38.20, 34.30),
+            (37.75, 34.32),
+            (37.40, 34.35),
+            (37.20, 34.35),
+        ],
+    ),
+    (
+        "SY_BISHRI_DESERT",
+        "SY",
+        held(UN),  # Jabal Bishri and the steppe between the Euphrates and the Palmyra road
+        [
+            (37.00, 35.45),
+            (37.55, 35.50),
+            (37.80, 35.62),
+            (38.05, 35.72),
+            (38.30, 35.80),
+            (38.60, 35.74),
+            (38.90, 35.82),
+            (39.20, 35.80),
+            (39.60, 35.65),
+            (39.85, 35.42),
+            (40.00, 35.20),
+            (39.80, 35.20),
+            (39.50, 35.15),
+            (39.10, 35.05),
+            (38.75, 34.92),
+            (38.40, 34.75),
+            (37.95, 34.75),
+            (37.60, 34.80),
+            (37.00, 34.80),
+        ],
+    ),
+    (
+        "SY_JAZIRA_STEPPE",
+        "SY",
+        held(UN),  # steppe between the SDF line, the Euphrates and the Khabur
+        [
+            (39.30, 36.45),
+            (40.10, 36.40),
+            (40.60, 36.25),
+            (40.70, 35.60),
+            (40.55, 35.30),
+            (40.00, 35.55),
+            (39.40, 35.95),
+            (39.30, 36.20),
+        ],
+    ),
+    (
+        "SY_HAWL_DESERT",
+        "SY",
+        held(UN),  # desert east of the Khabur to the Iraqi border
+        [
+            (40.80, 36.20),
+            (41.40, 36.20),
+            (41.40, 34.80),
+            (40.90, 34.80),
+            (40.50, 35.30),
+            (40.65, 35.60),
+        ],
+    ),
+    ("SY_REST", "SY", held(UN), SYRIA),  # the Badia south of the Palmyra road: no one's
 ]
 
 PLACES = [  # name, lon, lat
@@ -951,7 +1136,7 @@ def build_cells():
     rings = []
     for cid, country, holders, ring in CELLS:
         assert country in countries and len(holders) == len(DATES), cid
-        assert all(h in FACTION_IDS for h in holders), cid
+        assert all(h in FACTION_IDS or h is UN for h in holders), cid
         p = Polygon(ring)
         assert p.is_valid, (cid, shapely.is_valid_reason(p))
         rings.append(
@@ -1053,6 +1238,16 @@ def write_layers(layers):
                 p.unlink()
 
 
+def write_outline(countries):
+    """The hand-drawn Syria and Iraq outlines (the ground every date partitions among the
+    factions and the unassigned cells), for --clip or as a --basemap FILE."""
+    lines = []
+    for name, key in (("Syria", "SY"), ("Iraq", "IQ")):
+        props = {"name": name, "illustrative": True, "note": NOTE}
+        lines.append(feature_line(props, countries[key]))
+    write_text(LAYERS / "_source" / "outline.geojson", collection_text(lines))
+
+
 def write_places():
     lines = [
         json.dumps(
@@ -1138,8 +1333,18 @@ def surrounded_by(part, other, everything, region_boundary, tol=1e-9):
     return rest.length < 1e-9 and ring.intersection(region_boundary).length < 1e-9, touches_others
 
 
-def check_and_report(countries):
+def unassigned_ground(cells):
+    """Per date, the union of the cells no faction holds (never written to a layer)."""
+    holders = {c[0]: c[2] for c in CELLS}
+    return {
+        d: unary_union([cells[cid] for cid in cells if holders[cid][di] is UN])
+        for di, d in enumerate(DATES)
+    }
+
+
+def check_and_report(countries, cells):
     region = unary_union(list(countries.values()))
+    unassigned = unassigned_ground(cells)
     layers = {}
     for date in DATES:
         for p in sorted((LAYERS / date).glob("*.geojson")):
@@ -1158,14 +1363,20 @@ def check_and_report(countries):
             worst = max(worst, ov)
             need(ov < 1e-6, f"{date}: {a}/{b} overlap {ov} km2")
         u = unary_union(list(day.values()))
-        gap = planar_km2(region.difference(u))
-        extra = planar_km2(u.difference(region))
+        un = unassigned[date]
+        ov = planar_km2(u.intersection(un))
+        worst = max(worst, ov)
+        need(ov < 1e-6, f"{date}: factions overlap unassigned ground by {ov} km2")
+        whole = unary_union([u, un])
+        gap = planar_km2(region.difference(whole))
+        extra = planar_km2(whole.difference(region))
         need(
             gap < 0.2 and extra < 0.2,
-            f"{date}: union differs from region (gap {gap}, extra {extra})",
+            f"{date}: factions + unassigned differ from region (gap {gap}, extra {extra})",
         )
-        need(all(len(p.interiors) == 0 for p in polys(u)), f"{date}: hole in the union")
+        need(all(len(p.interiors) == 0 for p in polys(whole)), f"{date}: hole in the region")
         res["table"].append((date, worst, gap, extra))
+        res.setdefault("unassigned", {})[date] = (km2(un), len(polys(un)))
     # places
     holders = {}
     for name, lon, lat in PLACES:
@@ -1191,6 +1402,15 @@ def check_and_report(countries):
         stats[(d, f)] = (km2(g), len([p for p in ps if km2(p) >= 1.0]), nverts(g))
         need(10 <= stats[(d, f)][2] <= 600, f"{d} {f}: {stats[(d, f)][2]} vertices")
     res["stats"] = stats
+    a_is = stats[(DATES[0], IS_)][0]
+    need(
+        abs(a_is / IS_PUBLISHED_KM2 - 1) <= IS_TOLERANCE,
+        f"{DATES[0]}: IS holds {a_is:,.0f} km², not within {IS_TOLERANCE:.0%} of "
+        f"{IS_PUBLISHED_KM2:,} km²",
+    )
+    for f, (lo, hi) in PLAUSIBLE_KM2.items():
+        for d in DATES:
+            need(lo <= stats[(d, f)][0] <= hi, f"{d} {f}: {stats[(d, f)][0]:,.0f} km²")
     # Deir ez-Zour enclave, SAA main body
     city, airport = Point(40.14, 35.33), Point(40.18, 35.28)
     dz = {}
@@ -1241,7 +1461,11 @@ def check_and_report(countries):
                 f"{d}: enclave should be two parts: {rows}",
             )
         others = [p for p in saa if p is not main and p not in parts]
-        dz[d] = (rows, km2(main), [(km2(p), p.representative_point()) for p in others])
+        # the nearest government position outside the enclave (main body or another part)
+        nearest = min(geod_gap_km(p, o)[0] for p in parts for o in [main, *others])
+        if d != DATES[0]:
+            need(nearest > 250, f"{d}: enclave only {nearest:.1f} km from another SAA part")
+        dz[d] = (rows, km2(main), [(km2(p), p.representative_point()) for p in others], nearest)
     res["dz"] = dz
     # East Aleppo, Ghouta, Rastan: OPP pockets fully surrounded by SAA
     pockets = {}
@@ -1321,15 +1545,17 @@ def report_text(res):
         for f in FACTION_IDS:
             a, n, v = res["stats"][(d, f)]
             L.append(f"| {d} | {f} | {fmt_int(a)} | {n} | {v} |")
+        a, n = res["unassigned"][d]
+        L.append(f"| {d} | unassigned | {fmt_int(a)} | {n} | |")
     table = "\n".join(L)
     dzl = []
     for d in DATES:
-        rows, main_a, others = res["dz"][d]
+        rows, main_a, others, nearest = res["dz"][d]
         for label, a, gap_km, _pa, _pb in rows:
-            dzl.append(f"| {d} | {label} | {a:.1f} | {gap_km:.1f} |")
+            dzl.append(f"| {d} | {label} | {a:.1f} | {gap_km:.1f} | {nearest:.1f} |")
     dz_table = (
-        "| date | SAA part | area km² | gap to SAA main body, km |\n|---|---|---:|---:|\n"
-        + "\n".join(dzl)
+        "| date | SAA part | area km² | gap to SAA main body, km | nearest other, km |\n"
+        "|---|---|---:|---:|---:|\n" + "\n".join(dzl)
     )
     ch = []
     for (d1, d2), rows in res["changes"].items():
@@ -1359,7 +1585,7 @@ def print_report(res):
         )
     print("\nDeir ez-Zour enclave (SAA parts near the city), gap to the SAA main body")
     for d in DATES:
-        rows, main_a, others = res["dz"][d]
+        rows, main_a, others, nearest = res["dz"][d]
         for label, a, gap_km, pa, pb in rows:
             print(
                 f"  {d}  {label:13s} {a:7.1f} km²  gap {gap_km:6.1f} km  "
@@ -1368,6 +1594,7 @@ def print_report(res):
         print(
             f"  {d}  SAA main body {main_a:,.0f} km²; other SAA parts: "
             + (", ".join(f"{a:,.0f} km² at ({p.x:.2f},{p.y:.2f})" for a, p in others) or "none")
+            + f"; nearest other SAA position {nearest:.1f} km"
         )
     print("\nOPP pockets fully surrounded by SAA")
     for d in DATES:
@@ -1391,7 +1618,9 @@ README_TEMPLATE = """# frontmap demo layers: Syria / Iraq, winter 2016/17 (illus
 survey data.** Every coordinate was typed by hand from general geographic knowledge (see
 `_source/make_demo.py`); none was copied or derived from any dataset. The lines are rough
 (kilometres to tens of kilometres off) and some places are deliberately simplified (see
-"Simplifications" below). Do not use these files to report where a front line was.
+"Simplifications" below). Do not use these files to report where a front line was. The
+areas were shaped to published estimates (see "Published figures it was shaped to"); they
+are of the right order, not measurements.
 
 ## Layout
 
@@ -1401,19 +1630,47 @@ layers/
   places.geojson                reference points (property `name`)
   <YYYY-MM-DD>/<FACTION>.geojson  one FeatureCollection per faction per date
   _source/make_demo.py          generator (stdlib + shapely 2 + pyproj)
+  _source/outline.geojson       the hand-drawn Syria and Iraq outlines (for --clip or --basemap)
 ```
 
 Dates: {dates}. Factions: {factions}.
 Each layer is a FeatureCollection of one Polygon/MultiPolygon feature in lon/lat (WGS84,
 no `crs` member) with the properties `faction`, `illustrative: true` and `note`.
-The layers of each date are a planar partition of one hand-drawn Syria + Iraq outline:
-neighbours share their borders exactly, nothing overlaps and nothing is left unassigned.
+On every date the layers and the *unassigned* ground (desert no faction holds, which no layer
+covers) are a planar partition of one hand-drawn Syria + Iraq outline (`_source/outline.geojson`,
+ignored by frontmap's discovery because of the leading `_`): neighbours share their borders
+exactly and nothing overlaps. Without `--clip`, frontmap's area of interest is the union of the
+layers, so the unassigned desert is simply left out (the maps show it as background); with
+`--clip layers/_source/outline.geojson` it is inside the area of interest and drawn and
+counted as "Claimed by no faction" ({un_first} km² on {first}).
 
 Regenerate (deterministic, byte-identical output; also re-runs all checks below):
 
 ```
 python layers/_source/make_demo.py
 ```
+
+## Published figures it was shaped to
+
+| faction | published figure | demo, {first} → {last} |
+|---|---|---:|
+| IS | IHS Markit Conflict Monitor, 18 Jan 2017: 78,000 km² (early Jan 2016) → **60,400 km²** (end of 2016); 2015: 90,800 → 78,000 km²; 65,500 km² on 3 Oct 2016 | {is_range} |
+| SAA | IHS, 22 Dec 2015: about 30,000 km² (16% of Syria's 185,180 km²); SOHR: about 36,000 km² (19.3%) in early May 2017 | {saa_range} |
+| SDF | IHS, 22 Dec 2015: Syrian Kurds 15,800 km²; SOHR: about 41,000 km² (22.1%) in early May 2017 | {sdf_range} |
+| KRG | Kurdistan Region about 41,000 km² before 2014 plus 23,000–30,000 km² of disputed ground taken since 2014 (Anadolu Agency, March 2016; AFP, October 2017) | {krg_range} |
+| IQ | no published figure: the rest of Iraq (about 438,000 km²), the western Anbar desert included | {iq_range} |
+
+The generator checks that IS holds within {tol:.0%} of 60,400 km² on {first} (it holds
+{is_first} km², {is_pct:+.1%}) and that SAA, SDF, KRG and IQ stay within broad bands around the
+figures above on every date (KRG is drawn somewhat below the 64,000–71,000 km² its figures
+add up to). The published figures were made in different ways: the Syrian Observatory for
+Human Rights (SOHR) shares ground out until its shares add up to all of Syria (its IS figure
+for Syria alone was about 72,300 km² in early May 2017), far more than IHS Markit's 60,400 km²
+for all of IS's ground in Syria and Iraq. The demo follows IHS's total, which leaves room for
+desert that no one holds: IS holds the towns, the Euphrates and Khabur valleys, Mosul, Hawija
+and the roads between them, and the open desert around them is unassigned. The hand-drawn
+outlines measure {sy_km2} km² (Syria) and {iq_km2} km² (Iraq). The opposition's areas (OPP,
+TFSA) are illustrative, not shaped to a figure.
 
 ## The story it encodes
 
@@ -1429,31 +1686,43 @@ python layers/_source/make_demo.py
   the eastern edge; by 2017-01-16 Iraqi forces hold east Mosul
   (IS→IQ near Mosul between those dates: **{mosul:.1f} km²**). On earlier dates IS also holds
   ground north-east of the city (Nineveh plains edge, Tel Kaif).
-* **Deir ez-Zour**: the government enclave (city and airport) is encircled by IS on every date.
-  On 2017-01-16 IS has cut a corridor between the city and the airport, splitting it in two
-  (SAA→IS there between 2017-01-09 and 2017-01-16: **{dz:.1f} km²**).
-* Other pockets: IS around Hawija and the Mosul–Tal Afar pocket (cut off by Iraqi/PMF forces),
-  the IS-affiliated Yarmouk basin pocket; opposition pockets in eastern Ghouta and Rastan encircled
-  by SAA; SDF Afrin/Tal Rifaat separate from the north-east.
+* **Deir ez-Zour**: the government enclave (city and airport) is encircled by IS on every date,
+  inside IS's band along the Euphrates. On 2017-01-16 IS has cut a corridor between the city
+  and the airport, splitting it in two (SAA→IS there between 2017-01-09 and 2017-01-16:
+  **{dz:.1f} km²**). From 2016-12-11 on, the enclave is more than 250 km from any other
+  government position.
+* **Where IS held ground**: the Euphrates from al-Bab's hinterland, Maskanah and Tabqa through
+  Raqqa and Deir ez-Zour to Albu Kamal, al-Qaim, Rawa and Anah; the lower Khabur; the road from
+  Palmyra through Sukhnah to Deir ez-Zour; Mosul and Tal Afar; Baaj and Hatra; Hawija; the
+  Yarmouk basin. Unassigned: Jabal Bishri and the steppe between the Euphrates and the Palmyra
+  road, the Badia south of that road, the steppe between the SDF line, the Euphrates and the
+  Khabur, the desert east of the Khabur, and the Jazira desert in Iraq between Baaj, Hatra and
+  the Euphrates.
+* Other pockets: IS around Hawija, the Mosul–Tal Afar pocket (cut off by Iraqi/PMF forces) and
+  Baaj–Hatra, the IS-affiliated Yarmouk basin pocket; opposition pockets in eastern Ghouta and
+  Rastan encircled by SAA; SDF Afrin/Tal Rifaat separate from the north-east.
 
 ### Numbers measured by the generator's checks
 
 Checks run on the files as written and re-read: every layer is valid; on every date the
-pairwise overlap between factions is {overlap} km²; the union of a date's layers has no holes
-and matches the hand-drawn Syria + Iraq outline to within {gap:.2f} km² (sub-metre slivers along
-the outer border from rounding coordinates to 5 decimals); no part is smaller than 1 km²; named
-places are held by the expected faction (e.g. Palmyra SAA then IS, al-Bab and Mosul IS, Azaz,
-Dabiq and Jarabulus TFSA, Baghdad, Ramadi and Fallujah IQ).
+pairwise overlap between factions, and between any faction and the unassigned ground, is
+{overlap} km²; the layers and the unassigned ground together have no holes and match the
+hand-drawn Syria + Iraq outline to within {gap:.2f} km² (sub-metre slivers along the outer
+border from rounding coordinates to 5 decimals); no part is smaller than 1 km²; named places
+are held by the expected faction (e.g. Palmyra SAA then IS, al-Bab and Mosul IS, Azaz, Dabiq and
+Jarabulus TFSA, Baghdad, Ramadi and Fallujah IQ).
 
 Areas are geodesic on WGS84 (`pyproj.Geod(ellps="WGS84").geometry_area_perimeter`); "parts" counts
 polygons of at least 1 km² (there are no smaller ones); vertices count ring vertices without
-the closing repeat.
+the closing repeat. "unassigned" is the ground inside the outline that no layer covers.
 
 {table}
 
 Deir ez-Zour enclave (each part shares its whole border with IS only). Gap = distance between
 the nearest points of the part and the SAA main body (largest SAA polygon: Damascus, Homs, Hama,
-Aleppo, Latakia), found in a local azimuthal-equidistant projection and measured as a WGS84 geodesic:
+Aleppo, Latakia), found in a local azimuthal-equidistant projection and measured as a WGS84
+geodesic; "nearest other" is the same distance to the nearest SAA ground outside the enclave
+(the main body or another pocket):
 
 {dz_table}
 
@@ -1468,25 +1737,50 @@ second on the later date):
   Real government positions were closer (Palmyra ~186 km before 11 Dec; the T4 airbase, Kuweires
   airbase and the Khanasser road roughly 240–250 km). So the main body's eastern edge is drawn
   west of all of them, and **on 2016-12-01 Palmyra and the road to T4 form a separate SAA
-  island**, cut off from Homs by a thin IS strip. In reality they were connected by road.
-  From 2016-12-11 the T4 area is drawn as IS, although the government held the T4 airbase.
+  island** ({palmyra_gap:.0f} km from the enclave), cut off from Homs by a thin IS strip. In
+  reality they were connected by road. From 2016-12-11 the T4 area is drawn as IS, although the
+  government held the T4 airbase.
+* Thin control is drawn as bands tens of kilometres wide along the valleys and roads, and the
+  desert between them as unassigned; in reality IS patrolled much of that desert and its
+  edges were vague. The Iraqi government's ground (IQ) includes the whole western Anbar desert
+  to Rutba and the Jordanian and Saudi borders, and the opposition's al-Tanf desert (OPP) is
+  drawn as held, although both were as empty as the unassigned Syrian desert.
 * Iraqi government forces (IQ) include the Popular Mobilization Forces; small government-held
-  areas in Hasakah/Qamishli, Fuah/Kafraya and Wadi Barada are left out; the desert is split
-  between factions more cleanly than it was.
+  areas in Hasakah/Qamishli, Fuah/Kafraya and Wadi Barada are left out.
 * Dates mark the illustrative snapshots, not exact days of the changes.
 """
 
 
-def write_readme(res):
+def area_range(res, f):
+    a = [res["stats"][(d, f)][0] for d in DATES]
+    return f"{fmt_int(a[0])} → {fmt_int(a[-1])} km²"
+
+
+def write_readme(res, countries):
     table, dz_table, changes = report_text(res)
     ea = [dict(res["pockets"][d]).get("east Aleppo", 0.0) for d in DATES]
+    a_is = res["stats"][(DATES[0], IS_)][0]
     text = README_TEMPLATE.format(
         dates=", ".join(DATES),
         factions=", ".join(f"`{f}`" for f in FACTION_IDS),
+        first=DATES[0],
+        last=DATES[-1],
+        un_first=fmt_int(res["unassigned"][DATES[0]][0]),
+        is_range=area_range(res, IS_),
+        saa_range=area_range(res, SAA),
+        sdf_range=area_range(res, SDF),
+        krg_range=area_range(res, KRG),
+        iq_range=area_range(res, IQ),
+        tol=IS_TOLERANCE,
+        is_first=fmt_int(a_is),
+        is_pct=a_is / IS_PUBLISHED_KM2 - 1,
+        sy_km2=fmt_int(km2(countries["SY"])),
+        iq_km2=fmt_int(km2(countries["IQ"])),
         ea0=ea[0],
         ea1=ea[1],
         mosul=res["mosul_is_to_iq"],
         dz=res["dz_saa_to_is"],
+        palmyra_gap=res["dz"][DATES[0]][3],
         table=table,
         dz_table=dz_table,
         changes=changes,
@@ -1502,14 +1796,15 @@ def main(argv):
     countries, cells = build_cells()
     write_layers(faction_layers(cells))
     write_places()
+    write_outline(countries)
     write_factions()
     try:
-        res = check_and_report(countries)
+        res = check_and_report(countries, cells)
     except CheckError as e:
         print(f"CHECK FAILED: {e}", file=sys.stderr)
         return 1
     print_report(res)
-    write_readme(res)
+    write_readme(res, countries)
     return 0
 
 
