@@ -4,6 +4,9 @@ The same C JSON parser, with the same strictness hooks, decodes one feature
 at a time from a sliding text window, so a 200 MB file never exists in memory
 as one string or one object tree. A feature larger than the window is read
 ring by ring through the same geometry checks.
+
+Why not ijson (yajl): README, "Why these libraries"; the trial that decided
+it is ``frontmap/bench/ijson_trial.py``.
 """
 
 from __future__ import annotations
