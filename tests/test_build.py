@@ -35,6 +35,7 @@ name = "palmyra"
 from = "2016-12-01"
 to = "2016-12-11"
 mode = "swipe"
+basemap = "none"
 
 [[map]]
 name = "weekly"
@@ -95,6 +96,9 @@ def test_build_then_noop(project):
     index = (out / "index.html").read_text()
     assert 'href="mosul.html"' in index and "Mosul" in index and "2017-01-09" in index
     assert "IS → IQ" in index  # headline numbers
+    # the bundled basemap by default; "none" still draws none
+    assert '"bundled":{"scale":"50m"' in (out / "mosul.html").read_text()
+    assert '"bundled":null' in (out / "palmyra.html").read_text()
     time.sleep(0.01)
     r = build(project, "--jobs", "1")
     assert r.exit_code == 0 and "built 0, skipped 6" in r.output

@@ -157,7 +157,8 @@ def test_help_has_example():
         (["--focus", "Nobody"], 2, "'Nobody' names no faction"),
         (["--focus", "40,30,35,37"], 2, "is not W,S,E,N"),
         (["--basemap", "tiles", "--offline"], 2, "tiles need the network"),
-        (["--basemap", "missing.geojson"], 2, "is not 'tiles', 'none' or an existing file"),
+        (["--basemap", "missing.geojson"], 2,
+         "is not 'bundled', 'tiles', 'none' or an existing file"),
         (["--mode", "carousel"], 2, "Invalid value for '--mode'"),
     ],
 )
@@ -258,10 +259,13 @@ def test_offline_page_has_no_url(layers_dir, tmp_path):
     assert "tile.openstreetmap.org" not in html
 
 
-def test_tiles_only_without_offline(layers_dir, tmp_path):
+def test_tiles_only_when_asked(layers_dir, tmp_path):
     out = tmp_path / "tiles.html"
-    assert run("compare", layers_dir, "-o", out).exit_code == 0
+    assert run("compare", layers_dir, "-o", out, "--basemap", "tiles").exit_code == 0
     assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in out.read_text(encoding="utf-8")
+    default = tmp_path / "default.html"  # the bundled basemap, online or not
+    assert run("compare", layers_dir, "-o", default).exit_code == 0
+    assert "openstreetmap" not in default.read_text(encoding="utf-8")
     out2 = tmp_path / "none.html"
     assert run("compare", layers_dir, "-o", out2, "--basemap", "none").exit_code == 0
     assert "openstreetmap" not in out2.read_text(encoding="utf-8")

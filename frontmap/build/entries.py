@@ -89,8 +89,8 @@ def _run_map(manifest: Manifest, e: Entry):
 def _render_options(manifest: Manifest, e: Entry) -> dict:
     from ..read import read_outline
 
-    basemap = e.spec.get("basemap") or "none"
-    if basemap not in ("none", "tiles"):
+    basemap = e.spec.get("basemap") or "bundled"
+    if basemap not in ("bundled", "none", "tiles"):
         basemap = read_outline(manifest.resolve(basemap), merge=False)
     return {
         "mode": e.spec.get("mode", "side-by-side"),

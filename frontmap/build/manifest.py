@@ -37,7 +37,7 @@ DEFAULT_KEYS = {
     "layers": "layers",
     "output": "output",
     "places": None,
-    "basemap": "none",
+    "basemap": "bundled",
     "offline": True,
     "mode": "side-by-side",
     "credit": None,

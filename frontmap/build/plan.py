@@ -205,7 +205,7 @@ def _input_files(manifest: Manifest, e: Entry, catalog) -> list[Path]:
         if e.spec.get(key):
             files.append(manifest.resolve(e.spec[key]))
     basemap = e.spec.get("basemap")
-    if e.kind == "map" and basemap not in (None, "none", "tiles"):
+    if e.kind == "map" and basemap not in (None, "bundled", "none", "tiles"):
         files.append(manifest.resolve(basemap))
     return files
 

@@ -63,9 +63,12 @@ def page_options(f):
         ),
         click.option(
             "--basemap",
-            metavar="tiles|none|FILE",
-            help="Under the factions: OpenStreetMap tiles, nothing, or the polygons of FILE "
-            "(country outlines, say). Default: tiles, or none with --offline.",
+            metavar="bundled|tiles|none|FILE",
+            default="bundled",
+            show_default=True,
+            help="Under the factions: the bundled Natural Earth map (sea, land, national "
+            "borders, country names; offline), OpenStreetMap tiles (needs the network), "
+            "nothing, or the polygons of FILE (country outlines, say).",
         ),
         click.option(
             "--offline",
@@ -90,17 +93,22 @@ def page_options(f):
     return wrapper
 
 
+_BASEMAPS = ("bundled", "tiles", "none")
+
+
 def _basemap(page: PageOptions, ctx) -> str:
-    basemap = page.basemap or ("none" if page.offline else "tiles")
+    basemap = page.basemap or "bundled"
     if basemap == "tiles" and page.offline:
         raise click.BadParameter(
-            "tiles need the network; use --basemap none or a FILE with --offline",
+            "tiles need the network; use --basemap bundled, none or a FILE with --offline",
             ctx,
             param_hint="--basemap",
         )
-    if basemap not in ("tiles", "none") and not Path(basemap).is_file():
+    if basemap not in _BASEMAPS and not Path(basemap).is_file():
         raise click.BadParameter(
-            f"'{basemap}' is not 'tiles', 'none' or an existing file", ctx, param_hint="--basemap"
+            f"'{basemap}' is not 'bundled', 'tiles', 'none' or an existing file",
+            ctx,
+            param_hint="--basemap",
         )
     return basemap
 
@@ -156,7 +164,7 @@ def compare(ctx, args, reader, page, near_km, min_story_km2):
         near_km=near_km,
         min_story_km2=min_story_km2,
     )
-    outline = read_outline(basemap, merge=False) if basemap not in ("tiles", "none") else None
+    outline = read_outline(basemap, merge=False) if basemap not in _BASEMAPS else None
     try:
         made = compare_outputs(
             layers,

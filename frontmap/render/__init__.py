@@ -47,12 +47,17 @@ __all__ = [
     "parse_focus",
     "Scene",
     "MODES",
+    "BASEMAPS",
 ]
 
 __getattr__, __dir__ = lazy_attributes(
     __name__,
     {"build_scene": ".scene", "default_title": ".text", "parse_focus": ".scene", "Scene": ".scene"},
 )
+
+
+#: the values of ``basemap`` besides a geometry; "bundled" is the default
+BASEMAPS = ("bundled", "tiles", "none")
 
 
 def _scene(layers, diff, places, focus, basemap, scene):
@@ -62,8 +67,11 @@ def _scene(layers, diff, places, focus, basemap, scene):
 
     from .scene import build_scene
 
-    geom = basemap if isinstance(basemap, shapely.Geometry) else None
-    return build_scene(layers, diff, places=places, focus=focus, basemap=geom)
+    # tiles are for the page only: the scene (and so the PNG) gets the bundled basemap
+    base = basemap
+    if not isinstance(basemap, shapely.Geometry):
+        base = "bundled" if basemap in ("bundled", "tiles") else "none"
+    return build_scene(layers, diff, places=places, focus=focus, basemap=base)
 
 
 def _tiles(basemap, offline: bool) -> dict | None:
@@ -76,8 +84,10 @@ def _tiles(basemap, offline: bool) -> dict | None:
         if offline:
             raise ArgumentError("basemap 'tiles' needs the network; use offline=False")
         return OSM_TILES
-    if basemap != "none":
-        raise ArgumentError(f"basemap must be 'tiles', 'none' or a geometry, not {basemap!r}")
+    if basemap not in BASEMAPS:
+        raise ArgumentError(
+            f"basemap must be 'bundled', 'tiles', 'none' or a geometry, not {basemap!r}"
+        )
     return None
 
 
@@ -91,7 +101,7 @@ def compare_page(
     credit: str | None = None,
     places: Sequence[Place] | None = None,
     focus: str | BBox | None = None,
-    basemap: str | shapely.Geometry | None = None,
+    basemap: str | shapely.Geometry | None = "bundled",
     offline: bool = True,
     scene: Scene | None = None,
 ) -> str:
@@ -104,8 +114,10 @@ def compare_page(
       text (escaped, never read as HTML).
     - ``places`` (city points; default ``layers.places``); ``focus``: a faction
       id/name/alias or a (W, S, E, N) box for the initial view.
-    - ``basemap``: ``None``/``"none"``, ``"tiles"`` (OpenStreetMap, needs
-      ``offline=False``) or a shapely geometry (outlines drawn under the factions).
+    - ``basemap``: ``"bundled"`` (the default: Natural Earth land, national borders
+      and country names, offline, see :mod:`.basemap`), ``None``/``"none"``,
+      ``"tiles"`` (OpenStreetMap, needs ``offline=False``) or a shapely geometry
+      (outlines drawn under the factions).
     - ``offline`` (default True): the page makes no network request at all.
     - ``scene``: a :func:`build_scene` result to reuse (then ``places``,
       ``focus`` and a geometry ``basemap`` are taken from it).
@@ -139,15 +151,16 @@ def compare_png(
     credit: str | None = None,
     places: Sequence[Place] | None = None,
     focus: str | BBox | None = None,
-    basemap: str | shapely.Geometry | None = None,
+    basemap: str | shapely.Geometry | None = "bundled",
     width_px: int = 1600,
     scene: Scene | None = None,
 ) -> bytes:
     """The same pair as a print-ready PNG (``width_px`` wide, 1600 by default).
 
-    Same keywords as :func:`compare_page`; a ``"tiles"`` basemap is ignored
-    (the image never touches the network).
+    Same keywords as :func:`compare_page`; with ``"tiles"`` the image draws the
+    bundled basemap (it never touches the network).
     """
+    _tiles(basemap, offline=False)  # the same check of the value as the page's
     from .static_png import render_png
     from .text import default_title
 
@@ -180,7 +193,7 @@ def compare_outputs(
     caption: str | None = None,
     credit: str | None = None,
     focus: str | BBox | None = None,
-    basemap: str | shapely.Geometry | None = None,
+    basemap: str | shapely.Geometry | None = "bundled",
     offline: bool = True,
     png: bool = False,
 ) -> CompareOutputs:
@@ -188,6 +201,7 @@ def compare_outputs(
     from .text import default_title
 
     title = title or default_title(diff.date_from, diff.date_to)
+    _tiles(basemap, offline)  # a bad value fails before any work
     scene = _scene(layers, diff, None, focus, basemap, None)
     page = compare_page(
         layers, diff, mode=mode, title=title, caption=caption, credit=credit,

@@ -379,6 +379,24 @@ def _payload(scene: Scene, diff: Diff, mode: str, tiles: dict | None) -> dict:
             {"name": p.name, "at": [_coordinate(p.lon), _coordinate(p.lat)]} for p in scene.places
         ],
         "basemap": geojson_geometry(scene.basemap),
+        "bundled": _bundled(scene) if tiles is None else None,
+    }
+
+
+def _bundled(scene: Scene) -> dict | None:
+    """The bundled basemap for the script: land, coast, borders and country labels."""
+    bm = scene.bundled
+    if bm is None:
+        return None
+    return {
+        "scale": bm.scale,
+        "land": geojson_geometry(bm.land),
+        "coast": geojson_geometry(bm.coast),
+        "borders": geojson_geometry(bm.borders),
+        "countries": [
+            {"name": c.name, "at": [_coordinate(c.lon), _coordinate(c.lat)]}
+            for c in bm.countries
+        ],
     }
 
 

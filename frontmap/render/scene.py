@@ -28,15 +28,19 @@ import datetime as dt
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 
 from ..analysis.change import Diff, holders
 from ..analysis.measure import CONTESTED, UNASSIGNED, polygonal
-from ..errors import DataError, FocusError
+from ..errors import ArgumentError, DataError, FocusError
 from ..read.model import Layers, Place
+
+if TYPE_CHECKING:
+    from .basemap import Basemap
 
 __all__ = [
     "Scene",
@@ -57,6 +61,8 @@ TOLERANCE_SHARE = 1 / 3000
 #: pockets lost, new pockets, merges; larger first); the others are outlined only
 MAX_EVENT_LABELS = 5
 _LABEL_PRIORITY = ("split", "encircled", "pocket_lost", "new_pocket", "merge")
+#: the grid (degrees) the bundled basemap is drawn on
+BASEMAP_GRID = 0.001
 CONTESTED_COLOR = "#9a9a9a"
 UNASSIGNED_COLOR = "#f7f6f2"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -134,7 +140,10 @@ class Scene:
     #: bounds of all ground drawn (W, S, E, N)
     extent: BBox
     tolerance: float
+    #: outlines from a FILE (``--basemap FILE``), drawn as given
     basemap: shapely.Geometry | None = None
+    #: the bundled Natural Earth basemap around the view (``basemap="bundled"``)
+    bundled: Basemap | None = None
     names: dict[str, str] = field(default_factory=dict)
     colors: dict[str, str] = field(default_factory=dict)
 
@@ -438,24 +447,56 @@ def _basemap_part(basemap, view: BBox, extent: BBox, tol: float) -> shapely.Geom
     return None if base.is_empty else base
 
 
+def _bundled_part(view: BBox, extent: BBox, aoi, tol: float) -> Basemap:
+    """The bundled basemap around the view and all ground; its scale follows the view,
+    country names go where the factions' ground does not hide them."""
+    from .basemap import bundled_basemap, choose_scale
+
+    around = (
+        min(view[0], extent[0]),
+        min(view[1], extent[1]),
+        max(view[2], extent[2]),
+        max(view[3], extent[3]),
+    )
+    avoid = shapely.simplify(aoi, tol, preserve_topology=True) if aoi is not None else None
+    bm = bundled_basemap(around, choose_scale(view), avoid=avoid, label_bounds=view)
+
+    def fit(geom, keep: bool):
+        # simplified for the view, and on a 0.001° grid (the 1:50m data are quantised at
+        # 0.0036° by 0.0017°), which halves the bytes of the page's basemap
+        g = shapely.simplify(geom, tol, preserve_topology=keep)
+        return shapely.set_precision(g, BASEMAP_GRID) if not g.is_empty else g
+
+    return replace(
+        bm,
+        land=polygonal(fit(bm.land, True)),
+        borders=_lines(fit(bm.borders, False)),
+        coast=_lines(fit(bm.coast, False)),
+    )
+
+
 def build_scene(
     layers: Layers,
     diff: Diff,
     *,
     places: Sequence[Place] | None = None,
     focus: str | BBox | None = None,
-    basemap: shapely.Geometry | None = None,
+    basemap: shapely.Geometry | str | None = None,
     tolerance: float | None = None,
 ) -> Scene:
     """Prepare the geometry of a FROM/TO comparison for drawing.
 
     ``focus`` is a faction (id, name or alias: the view fits its ground on
     either date) or a (W, S, E, N) box; by default the view fits all ground.
-    ``places`` defaults to ``layers.places``. ``basemap`` is an optional
-    geometry (country outlines, say) drawn under the factions. Factions come
-    in the diff's order. Raises :class:`~frontmap.errors.FocusError` for a
+    ``places`` defaults to ``layers.places``. ``basemap`` is drawn under the
+    factions: ``"bundled"`` (Natural Earth land, borders and country names,
+    see :mod:`.basemap`), a geometry (country outlines, say), or None. Factions
+    come in the diff's order. Raises :class:`~frontmap.errors.FocusError` for a
     focus that names no faction holding ground.
     """
+    bundled = isinstance(basemap, str) and basemap == "bundled"
+    if isinstance(basemap, str) and basemap not in ("bundled", "none"):
+        raise ArgumentError(f"basemap must be 'bundled', 'none' or a geometry, not {basemap!r}")
     t_from = layers.snapshot(diff.date_from).territories
     t_to = layers.snapshot(diff.date_to).territories
     ids = [f.faction for f in diff.factions]
@@ -494,7 +535,10 @@ def build_scene(
         view=view,
         extent=extent,
         tolerance=tol,
-        basemap=_basemap_part(basemap, view, extent, tol),
+        basemap=_basemap_part(basemap, view, extent, tol)
+        if isinstance(basemap, shapely.Geometry)
+        else None,
+        bundled=_bundled_part(view, extent, aoi, tol) if bundled else None,
         names=names,
         colors=colors,
     )

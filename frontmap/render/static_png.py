@@ -35,12 +35,19 @@ from .text import (
     who_held,
 )
 
-__all__ = ["render_png"]
+__all__ = ["render_png", "scale_bar_length"]
 
 _DPI = 100
 _INK = "#1b1b1b"
 _MUTED = "#5c6166"
 _BG = "#dfe5e8"
+# the bundled basemap, as on the page (compare.css / compare.js)
+_SEA = "#cbdce7"
+_LAND = "#f4f2ee"
+_COAST = "#9fb3c1"
+_BORDER = "#8c8f93"
+_COUNTRY = "#7d858c"
+_COUNTRY_GID = "fm-country"
 
 
 def _path(geom):
@@ -101,8 +108,40 @@ def _net(x: float) -> str:
     return ("+" if x > 0 else "\u2212") + km2_short(x) + " km²"
 
 
+def _draw_bundled(ax, scene: Scene) -> list:
+    """Land, coast, national borders and country names under the factions; returns the
+    names (for decluttering: they come after every other label)."""
+    bm = scene.bundled
+    if bm is None:
+        return []
+    from matplotlib import patheffects
+    from matplotlib.collections import LineCollection
+
+    def collection(geom, **kw) -> None:  # one artist for many lines
+        segs = [shapely.get_coordinates(p) for p in shapely.get_parts(geom) if not p.is_empty]
+        if segs:
+            ax.add_collection(LineCollection(segs, **kw), autolim=False)
+
+    ax.set_facecolor(_SEA)
+    _fill(ax, bm.land, facecolor=_LAND, edgecolor="none", linewidth=0, zorder=0.5)
+    collection(bm.coast, colors=_COAST, linewidths=0.7, zorder=0.6)
+    collection(bm.borders, colors=_BORDER, linewidths=0.9, linestyles=[(0, (5, 3))],
+               zorder=0.7, joinstyle="round")
+    halo = [patheffects.withStroke(linewidth=2.2, foreground=_LAND)]
+    out = []
+    for c in bm.countries:
+        t = ax.text(
+            c.lon, c.lat, c.name.upper(), ha="center", va="center", fontsize=9.5,
+            fontweight="bold", color=_COUNTRY, path_effects=halo, zorder=0.8,
+            gid=_COUNTRY_GID,
+        )
+        out.append((t, None))
+    return out
+
+
 def _draw_map(ax, scene: Scene, which: str, halo) -> list:
     holders = scene.from_holders if which == "from" else scene.to_holders
+    countries = _draw_bundled(ax, scene)
     if scene.basemap is not None:
         _fill(ax, scene.basemap, facecolor="#f3f1ec", edgecolor="#9aa3a8", linewidth=0.6, zorder=1)
     for h in holders:
@@ -150,7 +189,7 @@ def _draw_map(ax, scene: Scene, which: str, halo) -> list:
             path_effects=halo, zorder=7,
         )
         labels.append((t, dot))
-    return labels
+    return labels + countries
 
 
 def _rings(ax, scene: Scene, which: str) -> None:
@@ -169,12 +208,70 @@ def _rings(ax, scene: Scene, which: str) -> None:
                     linestyle="none")
 
 
+def _hide_covered_names(fig, scene: Scene, labels: list) -> None:
+    """Hide the country names (under the factions) that ground some holder holds on
+    either date would cover in part."""
+    if scene.bundled is None:
+        return
+    ground = [h.geom for h in (*scene.from_holders, *scene.to_holders)]
+    if not ground:
+        return
+    tree = shapely.STRtree(ground)
+    renderer = fig.canvas.get_renderer()
+    for t, _ in labels:
+        if t.get_gid() != _COUNTRY_GID:
+            continue
+        (x0, y0), (x1, y1) = t.axes.transData.inverted().transform(
+            t.get_window_extent(renderer).get_points()
+        )
+        box = shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+        if len(tree.query(box, predicate="intersects")):
+            t.set_visible(False)
+
+
+def scale_bar_length(west: float, east: float, lat: float) -> tuple[float, float]:
+    """The scale bar for a map from ``west`` to ``east`` (degrees of longitude): a round
+    length (1, 2 or 5 times a power of ten km) at most a fifth of the map's width, as
+    (km, degrees of longitude), measured geodesically along the parallel at ``lat``."""
+    from ..analysis.geodesy import GEOD
+
+    lat = max(min(lat, 89.0), -89.0)
+    mid, step = (west + east) / 2, 0.01
+    km_per_deg = GEOD.inv(mid - step / 2, lat, mid + step / 2, lat)[2] / 1000 / step
+    target = (east - west) * km_per_deg / 5
+    k = 10.0 ** math.floor(math.log10(target))
+    length = max(m * k for m in (1, 2, 5) if m * k <= target * (1 + 1e-9))
+    return length, length / km_per_deg
+
+
+def _scale_bar(ax) -> None:
+    """A metric scale bar in the lower left corner of a map (see :func:`scale_bar_length`),
+    true at the map's centre latitude."""
+    from matplotlib import patheffects
+
+    ax.apply_aspect()
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    km, deg = scale_bar_length(x0, x1, (y0 + y1) / 2)
+    bx0 = x0 + 0.03 * (x1 - x0)
+    bx1 = bx0 + deg
+    by = y0 + 0.035 * (y1 - y0)
+    tick = 0.012 * (y1 - y0)
+    halo = [patheffects.withStroke(linewidth=4, foreground="white")]
+    ax.plot([bx0, bx0, bx1, bx1], [by + tick, by, by, by + tick], color=_INK, linewidth=1.6,
+            solid_joinstyle="miter", solid_capstyle="butt", path_effects=halo, zorder=9)
+    ax.text((bx0 + bx1) / 2, by + tick * 0.6, f"{km:,.10g} km", ha="center", va="bottom",
+            fontsize=10, color=_INK,
+            path_effects=[patheffects.withStroke(linewidth=2.6, foreground="white")], zorder=9)
+
+
 def _declutter(fig, labels: list) -> None:
     """Hide labels (and their dots) overlapping a label drawn before them or leaving
     their map."""
     renderer = fig.canvas.get_renderer()
     kept: list = []
     for t, dot in labels:
+        if not t.get_visible():
+            continue
         bb = t.get_window_extent(renderer).expanded(1.04, 1.1)
         ax_bb = t.axes.get_window_extent(renderer)
         outside = bb.x1 > ax_bb.x1 or bb.x0 < ax_bb.x0 or bb.y0 < ax_bb.y0 or bb.y1 > ax_bb.y1
@@ -222,7 +319,8 @@ def _layout(scene: Scene, caption: str | None, credit: str | None, width_px: int
         (line, _MUTED)
         for line in textwrap.wrap(
             (f"{credit} · " if credit else "")
-            + f"Areas: {METHOD_SHORT}. Map: frontmap {__version__}.",
+            + f"Areas: {METHOD_SHORT}. Map: frontmap {__version__}."
+            + (" Basemap: Natural Earth." if scene.bundled is not None else ""),
             190,
         )
     ]
@@ -251,6 +349,7 @@ def _map_panel(fig, lay: _Layout, scene: Scene, diff: Diff, i: int, which: str, 
         sp.set_edgecolor("#b0b0b0")
         sp.set_linewidth(0.8)
     labels = _draw_map(ax, scene, which, halo)
+    _scale_bar(ax)
     d = diff.date_from if which == "from" else diff.date_to
     head = map_bottom + (lay.map_h + 0.12) / lay.fig_h
     fig.text(
@@ -351,6 +450,7 @@ def render_png(
                 color=color, va="bottom",
             )
         fig.canvas.draw()
+        _hide_covered_names(fig, scene, labels)
         _declutter(fig, labels)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=_DPI, metadata={"Software": None})

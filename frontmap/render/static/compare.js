@@ -187,7 +187,7 @@
   }
 
   // hide labels that would overlap labels drawn before them (events first, then
-  // places in the order of the places file)
+  // places in the order of the places file, then country names)
   function declutter(items) {
     var kept = [];
     items.forEach(function (it) {
@@ -198,11 +198,75 @@
       var hit = kept.some(function (k) {
         return r.left < k.right + 3 && r.right > k.left - 3 &&
           r.top < k.bottom + 1 && r.bottom > k.top - 1;
-      });
+      }) || (it.map && hiddenName(it.map, r));
       if (hit) { e.style.visibility = "hidden"; } else { kept.push(r); }
       var dot = it.dot && it.dot.getElement && it.dot.getElement();
       if (dot) dot.style.visibility = hit ? "hidden" : "";
     });
+  }
+
+  // -- the bundled basemap (Natural Earth): land, coast, national borders, names -------
+
+  var bundled = data.bundled;
+
+  // land, coast and borders, once per map, in the "basemap" pane under the factions
+  // (the sea is the map's background)
+  function drawBasemap(map) {
+    var pane = map.createPane("basemap");
+    pane.style.zIndex = 250;
+    pane.style.pointerEvents = "none";
+    map.getContainer().classList.add("fm-sea");
+    var opts = {renderer: L.svg({pane: "basemap", padding: 0.5}), pane: "basemap",
+      interactive: false};
+    var styles = [
+      ["land", {fillColor: "#f4f2ee", fillOpacity: 1, stroke: false}],
+      ["coast", {color: "#9fb3c1", weight: 0.8, opacity: 1, fill: false}],
+      ["borders", {color: "#8c8f93", weight: 1, opacity: 1, dashArray: "5 3", fill: false,
+        lineJoin: "round"}]
+    ];
+    styles.forEach(function (s) {
+      if (!bundled[s[0]]) return;
+      var layer = L.geoJSON(bundled[s[0]], Object.assign({}, opts, {style: s[1]})).addTo(map);
+      tag(layer, {"data-kind": "basemap-" + s[0]});
+    });
+    map.attributionControl.addAttribution("Natural Earth");
+  }
+
+  // country names, muted, in the basemap pane; dropped where they would cover a label
+  // of the map's own (they come last to the declutter)
+  function drawCountries(map) {
+    if (!bundled) return [];
+    return bundled.countries.map(function (c) {
+      var tip = L.tooltip([c.at[1], c.at[0]], {
+        content: el("span", null, c.name), permanent: true, direction: "center",
+        className: "fm-country-label", pane: "basemap", interactive: false, opacity: 1
+      }).addTo(map);
+      return {tip: tip, map: map};
+    });
+  }
+
+  // a country name (under the factions) that would be cut off by the edge of the map or
+  // half hidden under ground some holder holds (on either date)
+  function hiddenName(map, r) {
+    var c = map.getContainer().getBoundingClientRect();
+    if (r.left < c.left + 2 || r.right > c.right - 2 || r.top < c.top + 2 ||
+        r.bottom > c.bottom - 2) return true;
+    var shapes = map.getContainer().querySelectorAll(
+      "path[data-kind=faction], path[data-kind=contested], path[data-kind=unassigned]");
+    var pts = [];
+    [0, 0.5, 1].forEach(function (fx) {
+      [0.15, 0.5, 0.85].forEach(function (fy) {
+        var p = map.containerPointToLayerPoint([r.left - c.left + fx * r.width,
+          r.top - c.top + fy * r.height]);
+        pts.push(new DOMPoint(p.x, p.y));
+      });
+    });
+    for (var i = 0; i < shapes.length; i++) {
+      for (var j = 0; j < pts.length; j++) {
+        if (shapes[i].isPointInFill(pts[j])) return true;
+      }
+    }
+    return false;
   }
 
   // -- maps -------------------------------------------------------------------------
@@ -220,8 +284,10 @@
         attribution: data.tiles.attribution, maxZoom: 14, crossOrigin: false
       }).addTo(map);
     }
+    L.control.scale({metric: true, imperial: false, position: "bottomleft"}).addTo(map);
     var v = data.view;
     map.fitBounds([[v[1], v[0]], [v[3], v[2]]], {animate: false});
+    if (bundled) drawBasemap(map);
     return map;
   }
 
@@ -235,7 +301,7 @@
         c.spots.forEach(function (sp) { addRing(map, sp, "#111111", opts); });
       });
     }
-    labels = labels.concat(drawPlaces(map, opts));
+    labels = labels.concat(drawPlaces(map, opts), drawCountries(map));
     var again = function () { declutter(labels); updateRings(); };
     map.on("zoomend", again);
     map.whenReady(again);
