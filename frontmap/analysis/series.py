@@ -55,6 +55,8 @@ class SeriesEvent:
     parts_after: int
     #: the faction's main body was involved (its largest part split or lost)
     main: bool = False
+    #: pieces a split made, or parts a merge joined (0 for the other types)
+    pieces: int = 0
 
     def as_dict(self) -> dict:
         return {
@@ -66,6 +68,7 @@ class SeriesEvent:
             "parts_before": self.parts_before,
             "parts_after": self.parts_after,
             "main": self.main,
+            "pieces": self.pieces,
         }
 
 
@@ -182,20 +185,21 @@ def _parts_events(
     nb, na = len(before), len(after)
     out: list[SeriesEvent] = []
 
-    def ev(kind: str, km2: float, main: bool = False) -> None:
-        out.append(SeriesEvent(cur.date, prev.date, kind, fid, km2, nb, na, main))
+    def ev(kind: str, km2: float, main: bool = False, pieces: int = 0) -> None:
+        out.append(SeriesEvent(cur.date, prev.date, kind, fid, km2, nb, na, main, pieces))
 
     appeared: list[int] = []
     for i, hits in forward.items():
         if len(hits) >= 2:
             pieces = sorted((after[j].area_km2 for j in hits), reverse=True)
-            ev("split", sum(pieces[1:]), i == 0)
+            ev("split", sum(pieces[1:]), i == 0, len(hits))
             appeared.extend(sorted(hits, key=lambda j: -after[j].area_km2)[1:])
         elif not hits:
             ev("pocket_lost", before[i].area_km2, i == 0)
     for j, hits in backward.items():
         if len(hits) >= 2:
-            ev("merge", sum(sorted((before[i].area_km2 for i in hits), reverse=True)[1:]))
+            joined = sorted((before[i].area_km2 for i in hits), reverse=True)
+            ev("merge", sum(joined[1:]), pieces=len(hits))
         elif not hits and j > 0:
             ev("new_pocket", after[j].area_km2)
             appeared.append(j)

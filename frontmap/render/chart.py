@@ -66,7 +66,7 @@ def _short(name: str, fid: str) -> str:
 def event_label(e: SeriesEvent, names: dict[str, str]) -> str:
     who = _short(names.get(e.faction, e.faction), e.faction)
     if e.type == "split":
-        n = e.parts_after - e.parts_before + 1
+        n = e.pieces
         return f"{who} cut in two" if n <= 2 else f"{who} cut into {n} parts"
     if e.type == "encircled":
         return f"{who} pocket encircled"
@@ -208,7 +208,7 @@ def _draw(
     right = 1 - min(0.36, (0.9 + 0.085 * min(longest, 24)) / w_in)
     foot = _foot_lines(series, credit, source, relative, w_in)
     bottom = (0.62 + 0.2 * len(foot)) / h_in
-    top = 1 - 1.05 / h_in
+    top = 1 - (1.05 if title != "" else 0.55) / h_in
     ax = fig.add_axes((0.8 / w_in, bottom, right - 0.8 / w_in, top - bottom))
     x = [mdates.date2num(dt.datetime(d.year, d.month, d.day)) for d in series.dates]
     for i, ln in enumerate(lines):
@@ -255,14 +255,17 @@ def _draw(
     fig.canvas.draw()
     taken = _end_labels(fig, ax, x, lines, relative)
     _event_marks(fig, ax, series, x, lines, names, taken)
-    fig.text(0.8 / w_in, 1 - 0.28 / h_in, title or _default_title(series),
-             fontsize=19, fontweight="bold", color=_INK, va="top")
+    head = 0.0
+    if title != "":  # "": no headline (a page that has its own)
+        fig.text(0.8 / w_in, 1 - 0.28 / h_in, title or _default_title(series),
+                 fontsize=19, fontweight="bold", color=_INK, va="top")
+        head = 0.4
     unit = (
         "% of each faction's area on the first date it held ground"
         if relative
         else "Area held, geodesic km²"
     )
-    fig.text(0.8 / w_in, 1 - 0.68 / h_in, unit, fontsize=12.5, color=_MUTED, va="top")
+    fig.text(0.8 / w_in, 1 - (0.28 + head) / h_in, unit, fontsize=12.5, color=_MUTED, va="top")
     for k, (text, color) in enumerate(foot):
         fig.text(0.8 / w_in, (0.22 + 0.2 * (len(foot) - 1 - k)) / h_in, text, fontsize=10,
                  color=color, va="bottom")
@@ -540,4 +543,34 @@ def inline_chart(
         bottom=round((1 - d.bottom) * h, 2),
         width=w,
         height=h,
+    )
+
+
+def chart_section(
+    series: AreaSeries,
+    table: FactionTable,
+    marked_dates: Sequence[dt.date] = (),
+    heading: str = "Area over time",
+) -> str:
+    """The chart as an HTML section for a page (its SVG sanitised, every name escaped),
+    with ``marked_dates`` (the compared dates) marked."""
+    import html
+
+    first, last = series.dates[0], series.dates[-1]
+    ic = inline_chart(
+        series, table, title="", marked_dates=marked_dates, height_px=480,
+        label=f"Area held by each faction, {date_range_text(first, last)}",
+    )
+    svg = ic.svg.replace(
+        "<svg ", '<svg style="display:block;width:100%;height:auto" ', 1
+    )
+    n = len(series.dates)
+    note = (
+        f"Every snapshot from {date_short(first)} to {date_short(last)} ({n} dates)"
+        + (", the compared dates marked." if marked_dates else ".")
+    )
+    return (
+        f'<section class="fm-timeline"><h2>{html.escape(heading)}</h2>'
+        f'<p class="fm-chart-note">{html.escape(note)}</p>'
+        f'<figure class="fm-chart" style="margin:0">{svg}</figure></section>\n'
     )
