@@ -174,6 +174,8 @@ class CompareOutputs:
     title: str
     page: str
     png: bytes | None = None
+    #: the TO map alone, small, for an index page (``thumbnail=True``)
+    thumbnail: bytes | None = None
 
 
 def compare_outputs(
@@ -190,6 +192,7 @@ def compare_outputs(
     png: bool = False,
     chart: bool = True,
     series: AreaSeries | None = None,
+    thumbnail: bool = False,
 ) -> CompareOutputs:
     """The page (and, with ``png=True``, the print image) of one diff, from one scene.
 
@@ -221,4 +224,9 @@ def compare_outputs(
     image = None
     if png:
         image = compare_png(layers, diff, title=title, caption=caption, credit=credit, scene=scene)
-    return CompareOutputs(title, page, image)
+    thumb = None
+    if thumbnail:
+        from .thumb import thumbnail_png
+
+        thumb = thumbnail_png(scene)
+    return CompareOutputs(title, page, image, thumb)

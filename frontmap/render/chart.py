@@ -283,7 +283,7 @@ def _default_title(series: AreaSeries) -> str:
 
 def _foot_lines(series, credit, source, relative, w_in) -> list[tuple[str, str]]:
     n = len(series.dates)
-    width = int(w_in * 15)
+    width = int(w_in * 12.5)
     out = [(ln, _INK) for ln in textwrap.wrap(f"Source: {source}" if source else "", width)]
     method = (
         f"{credit} · " if credit else ""
