@@ -431,13 +431,13 @@ def render_chart(
                   credit=credit, source=source, marked_dates=marked_dates,
                   width_px=width_px, height_px=height_px)
         buf = io.BytesIO()
-        meta: dict[str, Any] = {
+        metas: dict[str, dict[str, Any]] = {
             "svg": {"Date": None, "Creator": f"frontmap {__version__}"},
             "png": {"Software": None},
             "pdf": {"CreationDate": None, "ModDate": None, "Producer": None,
                     "Creator": f"frontmap {__version__}"},
-        }[fmt]
-        d.fig.savefig(buf, format=fmt, dpi=_DPI, metadata=meta)
+        }
+        d.fig.savefig(buf, format=fmt, dpi=_DPI, metadata=metas[fmt])
     return buf.getvalue()
 
 

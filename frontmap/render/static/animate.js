@@ -79,7 +79,11 @@
       style: {fillColor: "#f3f1ec", fillOpacity: 1, color: "#9aa3a8", weight: 0.8}
     }).addTo(map);
   }
-  var renderer = L.svg({padding: 0.5});
+  // SVG (one element per face, inspectable) for most series; a canvas for very many
+  // faces, where repainting an SVG of every face each frame would be too slow
+  var CANVAS_FROM = 8000;
+  var useCanvas = nFaces > CANVAS_FROM;
+  var renderer = useCanvas ? L.canvas({padding: 0.3}) : L.svg({padding: 0.5});
   var hidden = {fillOpacity: 0, opacity: 0};
   var layers = new Array(nFaces);
   for (var f = 0; f < nFaces; f++) {
@@ -242,7 +246,7 @@
     date: function () { return current; },
     playing: function () { return !!timer; },
     frames: function () { return frames; },
-    dates: nDates, faces: nFaces
+    dates: nDates, faces: nFaces, renderer: useCanvas ? "canvas" : "svg"
   };
   document.documentElement.setAttribute("data-fm-ready", "1");
 })();
