@@ -61,7 +61,12 @@ def _run_map(manifest: Manifest, e: Entry):
     )
     o = _render_options(manifest, e)
     chart = bool(e.spec.get("chart", True))
-    series = _series(manifest, e) if chart else None
+    series = None
+    if chart:
+        try:
+            series = _series(manifest, e)
+        except FrontmapError:  # bad data on other dates: the entries that read them say so
+            chart = False
     made = compare_outputs(
         layers, d, png=bool(e.spec.get("png")), chart=chart, series=series, thumbnail=True, **o
     )
