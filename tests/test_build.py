@@ -108,6 +108,9 @@ def test_build_then_noop(project):
 
 
 def test_changing_one_file_rebuilds_exactly_its_entries(project):
+    # without the area chart (all dates) on its page, a map uses the files of its two dates
+    manifest = project / "frontmap.toml"
+    manifest.write_text(manifest.read_text().replace("[defaults]\n", "[defaults]\nchart = false\n"))
     assert build(project).exit_code == 0
     f = project / "layers" / "2016-12-11" / "TFSA.geojson"
     f.write_text(f.read_text().replace('"note"', '"edited": true, "note"'))
@@ -126,6 +129,16 @@ def test_changing_one_file_rebuilds_exactly_its_entries(project):
     built = sorted(x.split()[1] for x in lines if x.startswith("built    "))
     assert built == stale
     assert build(project, "--check").exit_code == 0
+
+
+def test_with_the_chart_a_changed_file_rebuilds_every_map(project):
+    assert build(project).exit_code == 0
+    f = project / "layers" / "2016-12-11" / "TFSA.geojson"
+    f.write_text(f.read_text().replace('"note"', '"edited": true, "note"'))
+    r = build(project, "--check")
+    stale = sorted(x.split()[1].rstrip(":") for x in r.output.splitlines()
+                   if x.startswith("stale"))
+    assert "mosul" in stale and "weekly/2017-01-09_2017-01-16" in stale
 
 
 def test_check_finds_missing_and_edited_outputs(project):

@@ -610,6 +610,7 @@ def parse_args(argv):
     p.add_argument("--no-real", action="store_true", help="skip the real data")
     p.add_argument("--no-memory", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--no-build", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--no-visual", action="store_true", help="skip the animate/GIF/MP4 runs")
     return p.parse_args(argv)
 
 
@@ -679,6 +680,17 @@ def run(args) -> dict:
     if not (args.quick or args.no_build) and days_list:
         layers = synthetic_set(cache, days_list[0], args.seed, args.vertices)
         results["build"] = bench_build(layers, cache, reps)
+
+    if not (args.quick or args.no_visual):
+        from .visual import bench_animate, notes
+
+        visual = [
+            bench_animate(name, layers, measure, frontmap_command(), videos=name == REAL_SET)
+            for name, layers in plan
+            if name == REAL_SET or name == f"synthetic-{max(days_list, default=0)}d"
+        ]
+        results["visual"] = visual
+        results["notes"].extend(notes(visual))
     return results
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ..errors import FrontmapError
 from ..render.formats import render_rows, to_json
 from .manifest import Manifest
-from .plan import Entry, catalog_for
+from .plan import READER_KEYS, Entry, catalog_for
 
 __all__ = ["EntryResult", "run_entry"]
 
@@ -27,6 +27,10 @@ def run_entry(manifest: Manifest, e: Entry) -> EntryResult:
     try:
         if e.kind == "map":
             files, headline = _run_map(manifest, e)
+        elif e.kind == "chart":
+            files, headline = _run_chart(manifest, e)
+        elif e.kind == "animation":
+            files, headline = _run_animation(manifest, e)
         else:
             files, headline = _run_table(manifest, e)
         return EntryResult(e.id, files, headline, seconds=time.perf_counter() - t0)
@@ -62,12 +66,23 @@ def _run_map(manifest: Manifest, e: Entry):
         min_story_km2=e.spec.get("min_story_km2"),
     )
     o = _render_options(manifest, e)
-    made = compare_outputs(layers, d, png=bool(e.spec.get("png")), **o)
+    chart = bool(e.spec.get("chart", True))
+    series = None
+    if chart:
+        try:
+            series = _series(manifest, e)
+        except FrontmapError:  # bad data on other dates: the entries that read them say so
+            chart = False
+    made = compare_outputs(
+        layers, d, png=bool(e.spec.get("png")), chart=chart, series=series, thumbnail=True, **o
+    )
     files = {
         f"{e.id}.html": made.page.encode("utf-8"),
         f"{e.id}.diff.json": to_json(d.as_dict()).encode("utf-8"),
         f"{e.id}.diff.csv": render_diff(d, "csv").encode("utf-8"),
     }
+    if made.thumbnail is not None:
+        files[f"{e.id}.thumb.png"] = made.thumbnail
     if made.png is not None:
         files[f"{e.id}.png"] = made.png
     headline = {
@@ -81,7 +96,141 @@ def _run_map(manifest: Manifest, e: Entry):
             for t in d.transfers[:3]
         ],
         "png": bool(e.spec.get("png")),
+        "thumbnail": made.thumbnail is not None,
         "mode": o["mode"],
+    }
+    return files, headline
+
+
+#: area series already computed in this process, by reader settings and file stamps
+_SERIES: dict[tuple, object] = {}
+
+
+def _series(manifest: Manifest, e: Entry, events: bool = True):
+    """The area series of every date of an entry's layers (streamed; one per process
+    and set of files, so the maps of a build share it)."""
+    from ..analysis.series import area_series
+
+    catalog = catalog_for(manifest, e.spec)
+    stamps = []
+    for src in catalog.sources:
+        try:
+            st = src.path.stat()
+            stamps.append((str(src.path), st.st_size, st.st_mtime_ns))
+        except OSError:
+            stamps.append((str(src.path), -1, -1))
+    key = (
+        tuple(str(e.spec.get(k)) for k in READER_KEYS),
+        float(e.spec["min_part_km2"]),
+        events,
+        tuple(stamps),
+    )
+    if key not in _SERIES:
+        if len(_SERIES) > 8:
+            _SERIES.clear()
+        snaps = _checked(catalog)
+        s = area_series(snaps, float(e.spec["min_part_km2"]), events=events)
+        _SERIES[key] = s.ordered(catalog.factions.order(s.factions))
+    return _SERIES[key]
+
+
+def _checked(catalog):
+    """Snapshots one date at a time; bad data stops the entry (FrontmapError)."""
+    for snap in catalog.iter_snapshots():
+        _raise_errors(catalog.report)
+        yield snap
+    _raise_errors(catalog.report)
+
+
+def _raise_errors(report) -> None:
+    errors = report.all_errors
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise FrontmapError(f"bad data: {errors[0]}{more}; run 'frontmap check'")
+
+
+def _in_range(snaps, spec: dict):
+    from ..read.model import parse_date
+
+    lo = parse_date(spec["from"]) if spec.get("from") not in (None, "first") else None
+    hi = parse_date(spec["to"]) if spec.get("to") not in (None, "last") else None
+    for snap in snaps:
+        if (lo is None or snap.date >= lo) and (hi is None or snap.date <= hi):
+            yield snap
+
+
+def _run_chart(manifest: Manifest, e: Entry):
+    from ..analysis.series import area_series
+    from ..render.chart import render_chart
+
+    catalog = catalog_for(manifest, e.spec)
+    s = area_series(_in_range(_checked(catalog), e.spec), float(e.spec["min_part_km2"]))
+    if not s.dates:
+        raise FrontmapError("no snapshot between from and to")
+    s = s.ordered(catalog.factions.order(s.factions))
+    only = e.spec.get("only")
+    if isinstance(only, str):
+        only = [w.strip() for w in only.split(",") if w.strip()]
+    width = int(e.spec.get("width", 1200))
+    files = {}
+    for out in e.outputs:
+        fmt = out.rsplit(".", 1)[1]
+        files[out] = render_chart(
+            s, catalog.factions, fmt=fmt, factions=only, relative=bool(e.spec.get("relative")),
+            title=e.spec.get("title"), credit=e.spec.get("credit"), source=e.spec.get("source"),
+            width_px=width, height_px=round(width * 9 / 16),
+        )
+    headline = {
+        "kind": "chart",
+        "title": e.spec.get("title"),
+        "from": s.dates[0].isoformat(),
+        "to": s.dates[-1].isoformat(),
+        "dates": len(s.dates),
+        "formats": [o.rsplit(".", 1)[1] for o in e.outputs],
+    }
+    return files, headline
+
+
+def _run_animation(manifest: Manifest, e: Entry):
+    import tempfile
+    from pathlib import Path
+
+    from ..render.animate import animation_data, animation_page, write_video
+
+    o = _render_options(manifest, e)
+    fps = float(e.spec.get("fps", 4.0))
+    catalog = catalog_for(manifest, e.spec)
+    min_part = float(e.spec["min_part_km2"])
+    files: dict[str, bytes] = {}
+    dates: list = []
+    for out in e.outputs:
+        fmt = out.rsplit(".", 1)[1]
+        snaps = _in_range(_checked(catalog_for(manifest, e.spec)), e.spec)
+        if fmt == "html":
+            data = animation_data(snaps, catalog.factions, min_part_km2=min_part)
+            dates = data.series.dates
+            page = animation_page(
+                (), catalog.factions, title=o["title"], credit=o["credit"], fps=fps,
+                basemap=o["basemap"], offline=o["offline"], data=data,
+            )
+            files[out] = page.encode("utf-8")
+        else:
+            with tempfile.TemporaryDirectory(prefix="frontmap-build-") as tmp:
+                path = Path(tmp) / f"animation.{fmt}"
+                write_video(
+                    snaps, catalog.factions, path, fmt=fmt, fps=fps, title=o["title"],
+                    credit=o["credit"],
+                    basemap=None if isinstance(o["basemap"], str) else o["basemap"],
+                    min_part_km2=min_part,
+                )
+                files[out] = path.read_bytes()
+    headline = {
+        "kind": "animation",
+        "title": e.spec.get("title"),
+        "dates": len(dates),
+        "from": dates[0].isoformat() if dates else None,
+        "to": dates[-1].isoformat() if dates else None,
+        "formats": [o.rsplit(".", 1)[1] for o in e.outputs],
     }
     return files, headline
 

@@ -20,7 +20,12 @@ text-decoration:none}li.map h2 a:hover{text-decoration:underline}.dates{color:#6
 .summary{margin:8px 0 0}.moves{font-size:14px;color:#333;margin:6px 0 0}.files{font-size:14px;
 margin:6px 0 0}.files a{margin-right:12px}table{border-collapse:collapse;font-size:15px}
 td,th{padding:4px 12px 4px 0;text-align:left}h2.section{font-size:20px;margin:32px 0 10px}
-.failed{color:#b00020}
+.failed{color:#b00020}li.map{display:flex;gap:18px;align-items:flex-start}li.map .text{flex:1;
+min-width:0}img.thumb{flex:none;width:180px;height:auto;border:1px solid #d8d8d8;border-radius:4px;
+background:#dfe5e8}figure.chart{margin:0 0 14px;background:#fff;border:1px solid #e3e3e3;
+border-radius:8px;padding:12px}figure.chart img{display:block;width:100%;height:auto}
+figure.chart figcaption{font-size:14px;color:#555;margin-top:6px}
+@media (max-width:600px){li.map{flex-direction:column}img.thumb{width:100%}}
 """
 
 
@@ -41,6 +46,7 @@ def render_index(manifest: Manifest, entries: list[Entry], state: dict) -> str:
     ]
     maps = [e for e in entries if e.kind == "map"]
     tables = [e for e in entries if e.kind == "table"]
+    out += _charts(entries, state)
     if maps:
         out.append('<h2 class="section">Maps</h2><ol>')
     for e in maps:
@@ -55,7 +61,14 @@ def render_index(manifest: Manifest, entries: list[Entry], state: dict) -> str:
         h = rec.get("headline", {})
         href = esc(PurePosixPath(e.id).as_posix() + ".html", quote=True)
         heading = h.get("title") or f"{h.get('from')} → {h.get('to')}"
-        out.append(f'<li class="map"><h2><a href="{href}">{esc(heading)}</a></h2>')
+        out.append('<li class="map">')
+        if h.get("thumbnail"):
+            src = esc(PurePosixPath(e.id).as_posix() + ".thumb.png", quote=True)
+            out.append(
+                f'<a href="{href}" tabindex="-1"><img class="thumb" src="{src}" alt="" '
+                'loading="lazy"></a>'
+            )
+        out.append(f'<div class="text"><h2><a href="{href}">{esc(heading)}</a></h2>')
         view = " · swipe view" if h.get("mode") == "swipe" else ""
         out.append(
             f'<div class="dates">{esc(str(h.get("from")))} → {esc(str(h.get("to")))}{view}</div>'
@@ -72,7 +85,7 @@ def render_index(manifest: Manifest, entries: list[Entry], state: dict) -> str:
             links.append(f'<a href="{esc(base + ".png", quote=True)}">PNG</a>')
         links.append(f'<a href="{esc(base + ".diff.json", quote=True)}">diff JSON</a>')
         links.append(f'<a href="{esc(base + ".diff.csv", quote=True)}">diff CSV</a>')
-        out.append(f'<p class="files">{"".join(links)}</p></li>')
+        out.append(f'<p class="files">{"".join(links)}</p></div></li>')
     if maps:
         out.append("</ol>")
     if tables:
@@ -96,3 +109,48 @@ def render_index(manifest: Manifest, entries: list[Entry], state: dict) -> str:
         out.append("</table>")
     out.append("</main></body></html>\n")
     return "\n".join(out)
+
+
+def _charts(entries: list[Entry], state: dict) -> list[str]:
+    """The area charts (as images) and the animations (as links), before the maps."""
+    esc = html.escape
+    out: list[str] = []
+    charts = [e for e in entries if e.kind == "chart"]
+    anims = [e for e in entries if e.kind == "animation"]
+    if charts:
+        out.append('<h2 class="section">Area over time</h2>')
+    for e in charts:
+        rec = state.get(e.id)
+        if rec is None or not e.outputs:
+            out.append(f'<p class="failed">{esc(e.id)}: not built: {esc(e.error or "failed")}</p>')
+            continue
+        h = rec.get("headline", {})
+        shown = next((o for o in e.outputs if o.endswith((".svg", ".png"))), None)
+        links = " ".join(
+            f'<a href="{esc(o, quote=True)}">{esc(o.rsplit(".", 1)[1].upper())}</a>'
+            for o in e.outputs
+        )
+        cap = f"{esc(h.get('title') or e.id)} · {h.get('dates', '?')} dates · {links}"
+        img = (
+            f'<img src="{esc(shown, quote=True)}" alt="{esc(h.get("title") or e.id, quote=True)}">'
+            if shown
+            else ""
+        )
+        out.append(f'<figure class="chart">{img}<figcaption>{cap}</figcaption></figure>')
+    if anims:
+        out.append('<h2 class="section">Animations</h2><ul>')
+        for e in anims:
+            rec = state.get(e.id)
+            if rec is None or not e.outputs:
+                out.append(
+                    f'<li class="failed">{esc(e.id)}: not built: {esc(e.error or "failed")}</li>'
+                )
+                continue
+            h = rec.get("headline", {})
+            links = " · ".join(
+                f'<a href="{esc(o, quote=True)}">{esc(o.rsplit(".", 1)[1].upper())}</a>'
+                for o in e.outputs
+            )
+            out.append(f"<li>{esc(h.get('title') or e.id)}: {links}</li>")
+        out.append("</ul>")
+    return out

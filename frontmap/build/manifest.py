@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..errors import ConfigError, OutputPathError
@@ -24,6 +24,10 @@ __all__ = [
     "DEFAULT_KEYS",
     "MAP_KEYS",
     "TABLE_KEYS",
+    "CHART_KEYS",
+    "ANIMATION_KEYS",
+    "CHART_FORMATS",
+    "ANIMATION_FORMATS",
     "TABLE_KINDS",
     "TABLE_FORMATS",
     "MODES",
@@ -51,9 +55,16 @@ DEFAULT_KEYS = {
     "near_km": 25.0,
     "min_story_km2": None,
     "png": False,
+    "chart": True,
 }
 MAP_KEYS = {"name", "from", "to", "pairs", "title", "caption", "focus"} | set(DEFAULT_KEYS)
 TABLE_KEYS = {"name", "kind", "format", "date"} | set(DEFAULT_KEYS)
+CHART_KEYS = {
+    "name", "format", "from", "to", "title", "source", "relative", "only", "width",
+} | set(DEFAULT_KEYS)
+ANIMATION_KEYS = {"name", "format", "from", "to", "title", "fps"} | set(DEFAULT_KEYS)
+CHART_FORMATS = ("svg", "png", "pdf")
+ANIMATION_FORMATS = ("html", "gif", "mp4")
 TABLE_KINDS = ("areas", "timeline", "splits")
 TABLE_FORMATS = {"csv": "csv", "json": "json", "md": "md", "table": "txt"}
 MODES = ("side-by-side", "swipe")
@@ -70,6 +81,8 @@ class Manifest:
     maps: list[dict]
     tables: list[dict]
     title: str = "Maps"
+    charts: list[dict] = field(default_factory=list)
+    animations: list[dict] = field(default_factory=list)
 
     @property
     def output(self) -> Path:
@@ -92,11 +105,11 @@ def load_manifest(path: str | os.PathLike = "frontmap.toml") -> Manifest:
         ) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    unknown = set(doc) - {"title", "defaults", "map", "table"}
+    unknown = set(doc) - {"title", "defaults", "map", "table", "chart", "animation"}
     if unknown:
         raise ConfigError(
             f"{path}: unknown section(s) {', '.join(sorted(unknown))}; "
-            "expected title, [defaults], [[map]] and [[table]]"
+            "expected title, [defaults], [[map]], [[table]], [[chart]] and [[animation]]"
         )
     if not isinstance(doc.get("title", ""), str):
         raise ConfigError(f"{path}: title must be a string")
@@ -113,15 +126,25 @@ def load_manifest(path: str | os.PathLike = "frontmap.toml") -> Manifest:
     defaults.update(given)
     maps = doc.get("map", [])
     tables = doc.get("table", [])
-    if not isinstance(maps, list) or not isinstance(tables, list):
-        raise ConfigError(f"{path}: use [[map]] and [[table]] (arrays of tables)")
-    for i, m in enumerate(maps):
-        _check_entry(path, "map", i, m, MAP_KEYS)
-    for i, t in enumerate(tables):
-        _check_entry(path, "table", i, t, TABLE_KEYS)
-    if not maps and not tables:
-        raise ConfigError(f"{path}: no [[map]] or [[table]] entries")
-    return Manifest(path, path.parent, defaults, maps, tables, doc.get("title") or "Maps")
+    charts = doc.get("chart", [])
+    animations = doc.get("animation", [])
+    if not all(isinstance(x, list) for x in (maps, tables, charts, animations)):
+        raise ConfigError(
+            f"{path}: use [[map]], [[table]], [[chart]] and [[animation]] (arrays of tables)"
+        )
+    for kind, items, keys in (
+        ("map", maps, MAP_KEYS),
+        ("table", tables, TABLE_KEYS),
+        ("chart", charts, CHART_KEYS),
+        ("animation", animations, ANIMATION_KEYS),
+    ):
+        for i, entry in enumerate(items):
+            _check_entry(path, kind, i, entry, keys)
+    if not maps and not tables and not charts and not animations:
+        raise ConfigError(f"{path}: no [[map]], [[table]], [[chart]] or [[animation]] entries")
+    return Manifest(
+        path, path.parent, defaults, maps, tables, doc.get("title") or "Maps", charts, animations
+    )
 
 
 def _check_entry(path, kind, i, entry, allowed) -> None:

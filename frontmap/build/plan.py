@@ -14,7 +14,15 @@ from pathlib import Path
 from .. import __version__
 from ..errors import ConfigError, DateFormatError, DateNotFoundError, FrontmapError
 from ..read.model import parse_date
-from .manifest import MODES, TABLE_FORMATS, TABLE_KINDS, Manifest, safe_name
+from .manifest import (
+    ANIMATION_FORMATS,
+    CHART_FORMATS,
+    MODES,
+    TABLE_FORMATS,
+    TABLE_KINDS,
+    Manifest,
+    safe_name,
+)
 
 __all__ = [
     "Entry",
@@ -29,7 +37,7 @@ __all__ = [
 
 @dataclass
 class Entry:
-    kind: str  # "map" or "table"
+    kind: str  # "map", "table", "chart" or "animation"
     id: str  # output base name, relative to the output folder
     spec: dict  # resolved settings: defaults + entry
     dates: tuple  # (from, to) for a map, (date,) for a splits table, () for the rest
@@ -149,6 +157,25 @@ def plan(manifest: Manifest, catalogs: Catalogs | None = None) -> list[Entry]:
             entries.append(e)
         except FrontmapError as exc:
             entries.append(Entry("table", str(t["name"]), spec, (), error=str(exc)))
+    for kind, items, formats in (
+        ("chart", manifest.charts, CHART_FORMATS),
+        ("animation", manifest.animations, ANIMATION_FORMATS),
+    ):
+        for c in items:
+            spec = {**manifest.defaults, **c}
+            try:
+                name = safe_name(c["name"], output)
+                wanted = spec.get("format", formats[0])
+                wanted = [wanted] if isinstance(wanted, str) else wanted
+                if not wanted or any(f not in formats for f in wanted):
+                    raise ConfigError(
+                        f"format must be one of {', '.join(formats)} (or a list of them)"
+                    )
+                e = Entry(kind, name, spec, ())
+                e.outputs = [f"{name}.{f}" for f in dict.fromkeys(wanted)]
+                entries.append(e)
+            except FrontmapError as exc:
+                entries.append(Entry(kind, str(c["name"]), spec, (), error=str(exc)))
     seen: dict[str, str] = {}
     for e in entries:
         for out in e.outputs:
@@ -160,7 +187,9 @@ def plan(manifest: Manifest, catalogs: Catalogs | None = None) -> list[Entry]:
 
 def _map_entry(name: str, spec: dict, a: dt.date, b: dt.date) -> Entry:
     e = Entry("map", name, spec, (a, b))
-    e.outputs = [f"{name}.html", f"{name}.diff.json", f"{name}.diff.csv"]
+    e.outputs = [
+        f"{name}.html", f"{name}.diff.json", f"{name}.diff.csv", f"{name}.thumb.png"
+    ]
     if spec.get("png"):
         e.outputs.append(f"{name}.png")
     return e
@@ -192,7 +221,9 @@ class FileHashes:
 
 
 def _input_files(manifest: Manifest, e: Entry, catalog) -> list[Path]:
-    if e.kind == "map" or (e.kind == "table" and e.spec["kind"] == "splits"):
+    # a map page's area chart covers every date: then it depends on every file
+    two_dates = e.kind == "map" and not e.spec.get("chart", True)
+    if two_dates or (e.kind == "table" and e.spec["kind"] == "splits"):
         sources = catalog.files_for(e.dates)
     else:
         sources = catalog.files_for(None)
@@ -205,7 +236,7 @@ def _input_files(manifest: Manifest, e: Entry, catalog) -> list[Path]:
         if e.spec.get(key):
             files.append(manifest.resolve(e.spec[key]))
     basemap = e.spec.get("basemap")
-    if e.kind == "map" and basemap not in (None, "bundled", "none", "tiles"):
+    if e.kind in ("map", "animation") and basemap not in (None, "bundled", "none", "tiles"):
         files.append(manifest.resolve(basemap))
     return files
 

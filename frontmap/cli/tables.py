@@ -35,14 +35,29 @@ def dates(reader, fmt):
 @main.command()
 @reader_options()
 @format_option()
-def areas(reader, fmt):
+@click.option(
+    "--wide",
+    is_flag=True,
+    help="One row per date and one column per faction (km²; 0 where it held nothing), "
+    "the table a chart tool or a spreadsheet wants.",
+)
+def areas(reader, fmt, wide):
     """Area (geodesic km²) and number of parts per date and faction.
 
     One row per date and faction; a row with faction 'contested' gives the
-    ground claimed by two or more factions on a date, when there is any.
+    ground claimed by two or more factions on a date, when there is any. With
+    --wide: one row per date, one column per faction (and 'contested').
 
     Example: frontmap areas layers/ --format csv
     """
+    if wide:
+        from ..analysis.series import area_series
+
+        catalog = reader.catalog()
+        series = area_series(reader.stream(catalog), reader.min_part_km2, events=False)
+        series = series.ordered(catalog.factions.order(series.factions))
+        echo_output(render_rows(series.wide_rows(), series.wide_columns(), fmt))
+        return
     from ..analysis.measure import areas as compute_areas
 
     # one date at a time: only the small rows are kept, printed once all is read

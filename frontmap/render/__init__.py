@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import shapely
 
     from ..analysis.change import Diff
+    from ..analysis.series import AreaSeries
     from ..read.model import Layers, Place
     from .scene import BBox, Scene, build_scene, parse_focus  # noqa: F401
     from .text import default_title  # noqa: F401
@@ -104,6 +105,7 @@ def compare_page(
     basemap: str | shapely.Geometry | None = "bundled",
     offline: bool = True,
     scene: Scene | None = None,
+    chart_svg: str | None = None,
 ) -> str:
     """The comparison page of ``diff`` (FROM left, TO right) as one HTML string.
 
@@ -121,6 +123,8 @@ def compare_page(
     - ``offline`` (default True): the page makes no network request at all.
     - ``scene``: a :func:`build_scene` result to reuse (then ``places``,
       ``focus`` and a geometry ``basemap`` are taken from it).
+    - ``chart_svg``: the area-chart section under the numbers
+      (:func:`frontmap.render.chart.chart_section`); none by default.
 
     Raises :class:`~frontmap.errors.ArgumentError` for a bad mode, focus or basemap.
     """
@@ -139,6 +143,7 @@ def compare_page(
         caption=caption,
         credit=credit,
         tiles=tiles,
+        chart_svg=chart_svg,
     )
 
 
@@ -182,6 +187,8 @@ class CompareOutputs:
     title: str
     page: str
     png: bytes | None = None
+    #: the TO map alone, small, for an index page (``thumbnail=True``)
+    thumbnail: bytes | None = None
 
 
 def compare_outputs(
@@ -196,18 +203,44 @@ def compare_outputs(
     basemap: str | shapely.Geometry | None = "bundled",
     offline: bool = True,
     png: bool = False,
+    chart: bool = True,
+    series: AreaSeries | None = None,
+    thumbnail: bool = False,
 ) -> CompareOutputs:
-    """The page (and, with ``png=True``, the print image) of one diff, from one scene."""
+    """The page (and, with ``png=True``, the print image) of one diff, from one scene.
+
+    With ``chart`` (the default) the page shows the area chart of every date
+    under the numbers, the two compared dates marked: from ``series`` (an
+    :func:`frontmap.analysis.series.area_series` of all dates, for layers read
+    for two dates only) or else from ``layers`` when they hold three dates or more.
+    """
     from .text import default_title
 
     title = title or default_title(diff.date_from, diff.date_to)
     _tiles(basemap, offline)  # a bad value fails before any work
     scene = _scene(layers, diff, None, focus, basemap, None)
+    chart_svg = None
+    if chart:
+        if series is None and len(layers.snapshots) >= 3:
+            from ..analysis.series import area_series
+
+            series = area_series(layers.snapshots.values()).ordered(
+                layers.factions.order({f for s in layers.snapshots.values() for f in s.territories})
+            )
+        if series is not None and len(series.dates) >= 3:
+            from .chart import chart_section
+
+            chart_svg = chart_section(series, layers.factions, (diff.date_from, diff.date_to))
     page = compare_page(
         layers, diff, mode=mode, title=title, caption=caption, credit=credit,
-        basemap=basemap, offline=offline, scene=scene,
+        basemap=basemap, offline=offline, scene=scene, chart_svg=chart_svg,
     )
     image = None
     if png:
         image = compare_png(layers, diff, title=title, caption=caption, credit=credit, scene=scene)
-    return CompareOutputs(title, page, image)
+    thumb = None
+    if thumbnail:
+        from .thumb import thumbnail_png
+
+        thumb = thumbnail_png(scene)
+    return CompareOutputs(title, page, image, thumb)

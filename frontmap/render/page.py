@@ -448,8 +448,12 @@ def render_page(
     caption: str | None = None,
     credit: str | None = None,
     tiles: dict | None = None,
+    chart_svg: str | None = None,
 ) -> str:
-    """The page as a string (deterministic: the same inputs give the same bytes)."""
+    """The page as a string (deterministic: the same inputs give the same bytes).
+
+    ``chart_svg``: a section with the area chart (sanitised SVG, see
+    :func:`frontmap.render.chart.chart_section`), placed under the numbers."""
     if mode not in MODES:
         raise ArgumentError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     leaflet_js, leaflet_css = leaflet_assets()
@@ -496,6 +500,7 @@ def render_page(
         _numbers_table(scene, diff),
         _transfers_table(scene, diff),
         "</section></div>\n",
+        chart_svg or "",  # the area chart over all dates (render/chart.py)
         f'<footer class="fm-foot">{"".join(foot)}</footer>\n',
         "</main>\n",
         f'<script type="application/json" id="fm-data">{payload}</script>\n',
