@@ -61,7 +61,7 @@ def test_slider_steps_shapes_and_date(opened, page_path):
     last = _shapes(pg)
     assert first != last  # other faces are filled (SAA lost ground, ...)
     legend = pg.locator('#fm-legend li[data-holder="IS"] .fm-area').text_content()
-    assert legend == "145,242 km²"
+    assert legend == "58,167 km²"
     x = pg.locator("line.fm-cursor").get_attribute("x1")
     slider.fill("0")
     assert pg.locator("line.fm-cursor").get_attribute("x1") != x

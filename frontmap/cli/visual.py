@@ -175,9 +175,9 @@ def _basemap_choice(basemap: str | None, offline: bool, ctx) -> str:
 )
 @click.option(
     "--basemap",
-    metavar="tiles|none|FILE",
-    help="Under the factions: OpenStreetMap tiles (page only), nothing, or the polygons "
-    "of FILE. Default: tiles, or none with --offline.",
+    metavar="bundled|tiles|none|FILE",
+    help="Under the factions: the bundled Natural Earth land (the default), OpenStreetMap "
+    "tiles (page only), nothing, or the polygons of FILE.",
 )
 @click.option("--offline", is_flag=True, help="A page that makes no network request at all.")
 @click.pass_context
@@ -196,7 +196,7 @@ def animate(ctx, reader, output, date_from, date_to, title, credit, fps, basemap
     fmt = _ext(output, ANIMATION_EXTS, ctx)
     _check_range(date_from, date_to, ctx)
     choice = _basemap_choice(basemap, offline or fmt != "html", ctx)
-    outline = read_outline(choice, merge=False) if choice not in ("tiles", "none") else None
+    outline = read_outline(choice, merge=False) if choice not in ("bundled", "tiles", "none") else None
     catalog = reader.catalog()
     snaps = _in_range(reader.stream(catalog), date_from, date_to)
     if fmt == "html":
@@ -215,7 +215,8 @@ def animate(ctx, reader, output, date_from, date_to, title, credit, fps, basemap
     try:
         n = write_video(
             snaps, catalog.factions, tmp, fmt=fmt, fps=fps, title=title, credit=credit,
-            basemap=outline, min_part_km2=reader.min_part_km2, progress=_frame_progress(),
+            basemap=outline if outline is not None else ("none" if choice == "none" else "bundled"),
+            min_part_km2=reader.min_part_km2, progress=_frame_progress(),
         )
         os.chmod(tmp, 0o644)
         os.replace(tmp, output)

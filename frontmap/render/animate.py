@@ -33,6 +33,13 @@ __all__ = [
 ]
 
 
+def bundled_land(extent) -> shapely.Geometry:
+    """The bundled basemap's land around ``extent`` (the animation draws land on sea)."""
+    from .basemap import bundled_basemap
+
+    return bundled_basemap(tuple(float(v) for v in extent)).land  # type: ignore[arg-type]
+
+
 def animation_page(
     snapshots: Iterable[Snapshot],
     table: FactionTable,
@@ -40,7 +47,7 @@ def animation_page(
     title: str | None = None,
     credit: str | None = None,
     fps: float = 4.0,
-    basemap: str | shapely.Geometry | None = None,
+    basemap: str | shapely.Geometry | None = "bundled",
     offline: bool = True,
     min_part_km2: float = 1.0,
     tolerance: float | None = None,
@@ -48,8 +55,9 @@ def animation_page(
 ) -> str:
     """The animated page as one HTML string (deterministic).
 
-    ``basemap``: ``None``/``"none"``, ``"tiles"`` (OpenStreetMap, needs
-    ``offline=False``) or a shapely geometry drawn in the map's ``basemap`` pane.
+    ``basemap``: ``"bundled"`` (Natural Earth land, the default), ``None``/``"none"``,
+    ``"tiles"`` (OpenStreetMap, needs ``offline=False``) or a shapely geometry drawn
+    in the map's ``basemap`` pane.
     ``data``: an :func:`animation_data` result to reuse (``snapshots`` is then
     not read).
     """
@@ -63,12 +71,16 @@ def animation_page(
             if offline:
                 raise ArgumentError("basemap 'tiles' needs the network; use offline=False")
             tiles = OSM_TILES
-        elif basemap != "none":
-            raise ArgumentError(f"basemap must be 'tiles', 'none' or a geometry, not {basemap!r}")
+        elif basemap not in ("none", "bundled"):
+            raise ArgumentError(
+                f"basemap must be 'bundled', 'tiles', 'none' or a geometry, not {basemap!r}"
+            )
     elif basemap is not None:
         geom = basemap
     if data is None:
         data = animation_data(snapshots, table, min_part_km2=min_part_km2, tolerance=tolerance)
+    if basemap == "bundled":
+        geom = bundled_land(data.extent)
     return render_animation_page(
         data, table, title=title, credit=credit, tiles=tiles, basemap=geom, fps=fps
     )

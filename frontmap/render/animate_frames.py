@@ -203,7 +203,7 @@ def write_video(
     fps: float = 4.0,
     title: str | None = None,
     credit: str | None = None,
-    basemap: shapely.Geometry | None = None,
+    basemap: shapely.Geometry | str | None = "bundled",
     min_part_km2: float = 1.0,
     progress: Progress | None = None,
 ) -> int:
@@ -246,7 +246,12 @@ def write_video(
         rc: dict[str, Any] = {"text.parse_math": False, "font.family": "DejaVu Sans",
                               "path.simplify": False, "hatch.linewidth": 1.4}
         base = None
-        if basemap is not None and not basemap.is_empty:
+        if isinstance(basemap, str):  # "bundled" or "none"
+            if basemap == "bundled":
+                from .animate import bundled_land
+
+                base = bundled_land(extent)
+        elif basemap is not None and not basemap.is_empty:
             base = shapely.clip_by_rect(basemap, *_pad(extent, 0.5))
         with rc_context(rc):  # type: ignore[arg-type]  # matplotlib types keys as literals
             frame = _Frame(table, ids, names, colors, extent, title, credit, base)

@@ -475,6 +475,27 @@ def _bundled_part(view: BBox, extent: BBox, aoi, tol: float) -> Basemap:
     )
 
 
+#: with a gazetteer (places with a population), at most this many towns are drawn
+MAX_GAZETTEER_PLACES = 24
+
+
+def _shown_places(places: list[Place], box: BBox, diff: Diff) -> list[Place]:
+    """The places to draw: those inside ``box``; from a gazetteer (places with a
+    population), only the most populous ones and those the text names."""
+    inside = [p for p in places if box[0] <= p.lon <= box[2] and box[1] <= p.lat <= box[3]]
+    if not any(p.population for p in inside):
+        return inside  # a places file: the user chose them
+    named = {c.where.place for c in diff.claims if c.where and c.where.is_near}
+    named |= {str(dict(e.details).get("near")) for e in diff.events}
+    if diff.aoi is not None and not diff.aoi.is_empty:  # towns of the story's ground
+        pts = shapely.points([(p.lon, p.lat) for p in inside])
+        near = shapely.dwithin(diff.aoi, pts, 0.05)
+        inside = [p for p, ok in zip(inside, near.tolist(), strict=True) if ok]
+    top = sorted(inside, key=lambda p: (-(p.population or 0), p.name))[:MAX_GAZETTEER_PLACES]
+    keep = {id(p) for p in top} | {id(p) for p in inside if p.name in named}
+    return [p for p in inside if id(p) in keep]
+
+
 def build_scene(
     layers: Layers,
     diff: Diff,
@@ -531,7 +552,7 @@ def build_scene(
         fronts_from=_front_lines(diff, "from", tol),
         fronts_to=_front_lines(diff, "to", tol),
         events=_event_marks(diff, names, tol),
-        places=[p for p in chosen if box[0] <= p.lon <= box[2] and box[1] <= p.lat <= box[3]],
+        places=_shown_places(chosen, box, diff),
         view=view,
         extent=extent,
         tolerance=tol,
