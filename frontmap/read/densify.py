@@ -193,19 +193,15 @@ def _cuts(x1, y1, x2, y2, dev, tol: float):
 
 
 def _densify_polygonal(geom, tol: float):
-    # one C call each way: coordinates with their ring (and polygon) offsets
-    kind, coords, offsets = shapely.to_ragged_array([geom])
-    rings = offsets[0]
+    polys = shapely.get_parts(geom)
+    rings, owner = shapely.get_rings(polys, return_index=True)
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
     n = len(coords)
     if n < 2:
         return geom
     x, y = coords[:, 0], coords[:, 1]
     idx, dev = _candidates(x[:-1], y[:-1], x[1:], y[1:], tol)
-    if len(idx) == 0:
-        return geom
-    starts = np.zeros(n + 1, dtype=bool)
-    starts[rings] = True
-    within = ~starts[idx + 1]  # not the step from one ring to the next
+    within = ring[idx] == ring[idx + 1]  # not the step from one ring to the next
     idx, dev = idx[within], dev[within]
     if len(idx) == 0:
         return geom
@@ -213,17 +209,18 @@ def _densify_polygonal(geom, tol: float):
     # the old vertices move down by the points inserted before them
     shift = np.zeros(n, dtype=np.int64)
     shift[idx + 1] = k
-    before = np.cumsum(shift)
-    old_at = np.arange(n) + before
+    old_at = np.arange(n) + np.cumsum(shift)
     out = np.empty((n + len(lon), 2))
     out[old_at] = coords
     new_at = np.ones(len(out), dtype=bool)
     new_at[old_at] = False
     out[new_at, 0] = lon
     out[new_at, 1] = lat
-    # nothing is inserted before a ring's first vertex: ring offsets move by ``before``
-    new_rings = rings + np.append(before, before[-1])[rings]
-    return shapely.from_ragged_array(kind, out, (new_rings, *offsets[1:]))[0]
+    new_ring = np.repeat(ring, 1 + shift)  # inserted points belong to their edge's ring
+    rebuilt = shapely.polygons(shapely.linearrings(out, indices=new_ring), indices=owner)
+    if geom.geom_type == "Polygon":
+        return rebuilt[0]
+    return shapely.multipolygons(rebuilt)
 
 
 def densify(geom, tolerance_m: float = TOLERANCE_M):
