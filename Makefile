@@ -1,6 +1,6 @@
 # frontmap: the newcomer's commands.
 #   make maps   build the demo maps and tables into output/ (sets everything up)
-#   make test   run the whole test suite (sets everything up, Chromium included)
+#   make test   run the whole test suite (sets everything up, Chromium and PostGIS included)
 #   make lint   ruff and mypy
 #   make bench  the performance benchmark (see README, "Performance")
 
@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: all maps test lint bench browser venv clean
+.PHONY: all maps test lint bench browser postgis venv clean
 
 all: maps
 
@@ -34,7 +34,18 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-test: $(STAMP) browser
+# Debian's PostgreSQL + PostGIS: the oracle of tests/test_postgis.py (the tests start
+# and stop a throwaway cluster of their own). Installed here when missing (root or sudo).
+postgis:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	    ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then \
+	  echo "installing Debian's postgresql and postgis for the oracle tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	  else echo "postgis is missing and this user cannot install it: run 'apt-get install postgresql postgis' as root" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql postgis >/dev/null; \
+	fi
+
+test: $(STAMP) browser postgis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -73,3 +73,19 @@ def write_fc(path: Path, features, **extra) -> Path:
 
 def rel(a: float, b: float) -> float:
     return abs(a - b) / max(abs(b), 1e-300)
+
+
+@pytest.fixture(scope="session")
+def postgis():
+    """A throwaway PostgreSQL + PostGIS cluster (see tests/postgis.py), stopped at
+    the end of the session; the test is skipped when PostgreSQL or PostGIS is absent."""
+    from .postgis import Unavailable, start
+
+    try:
+        pg = start()
+    except Unavailable as exc:
+        pytest.skip(f"PostGIS oracle unavailable: {exc}")
+    try:
+        yield pg
+    finally:
+        pg.stop()

@@ -21,10 +21,11 @@ def run(*args):
 
 @pytest.fixture
 def small(tmp_path):
-    write_fc(tmp_path / "2017-01-09" / "IS.geojson", [feature([rect(40, 35, 41, 36)])])
-    write_fc(tmp_path / "2017-01-09" / "SAA.geojson", [feature([rect(41, 35, 42, 36)])])
-    write_fc(tmp_path / "2017-01-16" / "IS.geojson", [feature([rect(40, 35, 41.5, 36)])])
-    write_fc(tmp_path / "2017-01-16" / "SAA.geojson", [feature([rect(41, 35, 42, 36)])])
+    # vertices every 0.05°: where the rectangles meet, they share their (geodesic) edges
+    write_fc(tmp_path / "2017-01-09" / "IS.geojson", [feature([rect(40, 35, 41, 36, 0.05)])])
+    write_fc(tmp_path / "2017-01-09" / "SAA.geojson", [feature([rect(41, 35, 42, 36, 0.05)])])
+    write_fc(tmp_path / "2017-01-16" / "IS.geojson", [feature([rect(40, 35, 41.5, 36, 0.05)])])
+    write_fc(tmp_path / "2017-01-16" / "SAA.geojson", [feature([rect(41, 35, 42, 36, 0.05)])])
     return tmp_path
 
 
@@ -55,11 +56,11 @@ def test_areas_json_keys_and_values(small):
     assert all(set(row) == {"date", "faction", "area_km2", "parts"} for row in rows)
     first = rows[0]
     assert first["date"] == "2017-01-09" and first["faction"] == "IS" and first["parts"] == 1
-    assert rel(first["area_km2"], ring_km2(rect(40, 35, 41, 36))) < 1e-6
+    assert rel(first["area_km2"], ring_km2(rect(40, 35, 41, 36, 0.05))) < 1e-6
     # 01-16: IS and SAA overlap on 41..41.5 -> a contested row
     contested = [x for x in rows if x["faction"] == "contested"]
     assert [c["date"] for c in contested] == ["2017-01-16"]
-    assert rel(contested[0]["area_km2"], ring_km2(rect(41, 35, 41.5, 36))) < 1e-6
+    assert rel(contested[0]["area_km2"], ring_km2(rect(41, 35, 41.5, 36, 0.05))) < 1e-6
 
 
 def test_areas_csv_md_table(small):

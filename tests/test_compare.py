@@ -51,6 +51,22 @@ def _wiggle_border(lon=37.0, lat0=34.0, lat1=35.0, n=200):
     ]
 
 
+def _stepped(ring, step=100):
+    """A vertex at every 1/step degree along the ring's straight north-south and
+    east-west edges: edges are geodesics, so shapes that share a line share
+    these vertices, as a real partition does (and no edge is long enough for
+    frontmap to densify)."""
+    out = [ring[0]]
+    for (x1, y1), (x2, y2) in zip(ring[:-1], ring[1:], strict=True):
+        if y1 == y2 or x1 == x2:
+            a, b = (x1, x2) if y1 == y2 else (y1, y2)
+            lo, hi = math.floor(min(a, b) * step) + 1, math.ceil(max(a, b) * step) - 1
+            ks = range(lo, hi + 1) if a < b else range(hi, lo - 1, -1)
+            out.extend([k / step, y1] if y1 == y2 else [x1, k / step] for k in ks)
+        out.append([x2, y2])
+    return out
+
+
 def make_layers(root: Path) -> Path:
     """Three factions on two dates; two of them named with injection payloads.
 
@@ -70,6 +86,9 @@ def make_layers(root: Path) -> Path:
     img2 = [[37.5, 34], [38, 34], [38, 35], [37.5, 35], [37.5, 34]]
     tpl2a = [[36, 35], [36.9, 35], [36.9, 36], [36, 36], [36, 35]]
     tpl2b = [[37.1, 35], [38, 35], [38, 36], [37.1, 36], [37.1, 35]]
+    red1, img1, tpl1, red2, img2, tpl2a, tpl2b = (
+        _stepped(r) for r in (red1, img1, tpl1, red2, img2, tpl2a, tpl2b)
+    )
     feats = [
         feature([red1], faction="RED", date=D1),
         feature([img1], faction=EVIL_IMG, date=D1),

@@ -77,7 +77,7 @@ def _per_ring_km2(geom) -> float:
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_one_pass_area_equals_ring_by_ring(seed):
+def test_area_equals_ring_by_ring(seed):
     import numpy as np
 
     rng = np.random.default_rng(seed)
@@ -93,8 +93,29 @@ def test_one_pass_area_equals_ring_by_ring(seed):
     assert area_km2(geom) == pytest.approx(_per_ring_km2(geom), rel=1e-9)
 
 
-def test_one_pass_area_across_the_antimeridian_neighbours():
+def test_area_across_the_antimeridian_neighbours():
     east = shapely.Polygon(rect(178, -18, 179.9, -16))
     west = shapely.Polygon(rect(-179.9, -18, -178, -16))
     both = shapely.MultiPolygon([east, west])
     assert area_km2(both) == pytest.approx(_per_ring_km2(both), rel=1e-9)
+
+
+def test_inverted_sliver_counts_positively():
+    """A thin triangle (58 km long, 22 m wide) whose long geodesic edge bows 47 m
+    north, past its third vertex: counter-clockwise in the lon/lat plane, clockwise
+    on the ellipsoid. Like PostGIS, each ring counts with its absolute area."""
+    sliver = [(36.0, 35.0), (36.64, 35.0), (36.32, 35.0002), (36.0, 35.0)]
+    signed, _ = GEOD.polygon_area_perimeter(*zip(*sliver, strict=True))
+    (mid,) = GEOD.npts(36.0, 35.0, 36.64, 35.0, 1)
+    assert mid[1] > 35.0002 and signed < 0 < shapely.Polygon(sliver).area
+    assert area_km2(shapely.Polygon(sliver)) == pytest.approx(ring_km2(sliver), rel=1e-12)
+    # among other pieces, with a hole: |outer| - |hole| per polygon, summed
+    body_shell = rect(36.0, 34.0, 37.0, 34.9)
+    body_hole = rect(36.2, 34.2, 36.5, 34.5)
+    flat = [(37.5, 35.0), (38.3, 35.0), (37.9, 35.00015), (37.5, 35.0)]  # inverted too
+    geom = shapely.MultiPolygon([
+        shapely.Polygon(sliver), shapely.Polygon(body_shell, [body_hole]), shapely.Polygon(flat),
+    ])
+    want = ring_km2(sliver) + ring_km2(body_shell) - ring_km2(body_hole) + ring_km2(flat)
+    assert area_km2(geom) == pytest.approx(want, rel=1e-12)
+    assert area_km2(geom) == pytest.approx(_per_ring_km2(geom), rel=1e-12)

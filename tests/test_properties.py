@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 
 from frontmap.analysis.change import diff
 from frontmap.analysis.timeline import timeline
+from frontmap.read.densify import TOLERANCE_M, densify
 from frontmap.read.model import Snapshot
 
-from .conftest import ring_km2
+from .conftest import GEOD, ring_km2
 
 FACTIONS = ["A", "B", "C", "D"]
 
@@ -144,3 +145,72 @@ def test_timeline_agrees_with_diff(cov):
         assert abs(r.gained_km2 - f.gained_km2) <= tol and abs(r.lost_km2 - f.lost_km2) <= tol
         assert abs(r.net_km2 - f.net_km2) <= tol
         assert (r.parts_from, r.parts_to) == (f.parts_from, f.parts_to)
+
+
+# --------------------------------------------------------------------------
+# Long edges redrawn: a faction takes a quadrilateral whose long edges cross
+# the grid, so the overlays cut long edges (densified on reading) anywhere.
+
+
+def _sliver_bound_km2(geoms, crossings: int) -> float:
+    """What cutting densified chords can leave: at each crossing, at most half the
+    longest chord times the tolerance (the geodesic triangle over the cut chord)."""
+    longest = 0.0
+    for g in geoms:
+        c = shapely.get_coordinates(shapely.get_rings(shapely.get_parts(g)))
+        if len(c) > 1:
+            _, _, d = GEOD.inv(c[:-1, 0], c[:-1, 1], c[1:, 0], c[1:, 1])
+            d = d[c[:-1, 0] != c[1:, 0]]  # a meridian is its own geodesic: nothing to cut
+            longest = max(longest, float(d.max(initial=0.0)))
+    return crossings * longest * TOLERANCE_M / 2 / 1e6
+
+
+@st.composite
+def offensives(draw):
+    cells, before, _ = draw(coverages())
+    xs = [p[0] for c in cells for p in c]
+    ys = [p[1] for c in cells for p in c]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    fx = draw(st.lists(st.floats(0.05, 0.95), min_size=4, max_size=4))
+    fy = draw(st.lists(st.floats(0.05, 0.95), min_size=4, max_size=4))
+    quad = shapely.Polygon([
+        (x0 + (x1 - x0) * fx[0] * 0.5, y0 + (y1 - y0) * fy[0] * 0.5),
+        (x0 + (x1 - x0) * (0.5 + fx[1] * 0.5), y0 + (y1 - y0) * fy[1] * 0.5),
+        (x0 + (x1 - x0) * (0.5 + fx[2] * 0.5), y0 + (y1 - y0) * (0.5 + fy[2] * 0.5)),
+        (x0 + (x1 - x0) * fx[3] * 0.5, y0 + (y1 - y0) * (0.5 + fy[3] * 0.5)),
+    ])
+    taker = draw(st.sampled_from(FACTIONS[:2]))
+    return cells, before, quad, taker
+
+
+def _read_like(cells, claims, extra=None):
+    """Each faction's territory as the reader builds it: every polygon densified, then united."""
+    by_faction = {}
+    for c, claim in zip(cells, claims, strict=True):
+        for f in claim or ():
+            by_faction.setdefault(f, []).append(densify(shapely.Polygon(c)))
+    if extra is not None:
+        taker, quad = extra
+        by_faction.setdefault(taker, []).append(densify(quad))
+    return {f: shapely.union_all(p) for f, p in sorted(by_faction.items())}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(offensives())
+def test_net_is_gained_minus_lost_where_long_edges_are_cut(case):
+    cells, before, quad, taker = case
+    t1 = _read_like(cells, before)
+    t2 = _read_like(cells, before, (taker, quad))
+    d = diff(Snapshot(dt.date(2020, 1, 1), t1), Snapshot(dt.date(2020, 1, 2), t2))
+    grid = shapely.union_all([shapely.LinearRing(c) for c in cells])
+    crossings = len(shapely.get_parts(shapely.intersection(grid, quad.exterior))) + 4
+    slack = _sliver_bound_km2([*t1.values(), *t2.values()], crossings)
+    for f in d.factions:
+        size = max(f.area_from_km2, f.area_to_km2)
+        assert abs(f.net_km2 - (f.gained_km2 - f.lost_km2)) <= slack + 1e-8 * size + 1e-6
+        assert f.edge_effect_km2 == f.net_km2 - (f.gained_km2 - f.lost_km2)
+    for h in set(d.holders_from) | set(d.holders_to):
+        inflow = sum(v for (a, b), v in d.matrix.items() if b == h)
+        outflow = sum(v for (a, b), v in d.matrix.items() if a == h)
+        change = d.holders_to.get(h, 0.0) - d.holders_from.get(h, 0.0)
+        assert abs((inflow - outflow) - change) <= 3 * slack + 1e-8 * d.aoi_km2 + 1e-6, h

@@ -6,11 +6,13 @@ faction (ground only it claims), ``contested`` (claimed by two or more) or
 when there is one, else the union of all territory on both dates.
 
 Overlays are planar in lon/lat, as PostGIS ``ST_Difference`` is; every piece
-is then measured geodesically. Where a redrawn boundary replaces a long edge,
-the piece areas and the whole-territory areas (geodesic edges) can disagree
-by the sliver between the straight lon/lat line and the geodesic; each
-faction's ``edge_effect_km2`` reports that remainder, ``net - (gained - lost)``,
-so every number can be traced.
+is then measured geodesically (:func:`.geodesy.area_km2`, ``ST_Area(geography)``).
+Pieces and wholes agree because the reader densified every long edge along its
+geodesic (:mod:`frontmap.read.densify`): no straight lon/lat line strays more
+than ``TOLERANCE_M`` (0.1 m) from the geodesic it stands for, so a boundary that
+cuts an edge leaves at most a sliver under one short chord. Each faction's
+``edge_effect_km2`` reports what remains, ``net - (gained - lost)`` (~0), so
+every number can be traced.
 """
 
 from __future__ import annotations

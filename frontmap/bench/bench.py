@@ -11,9 +11,17 @@ workload it measures, every run in a fresh process (repeated, best time kept):
   consecutive pair of dates and faction, geodesic areas with
   ``pyproj.Geod.geometry_area_perimeter``; independent of frontmap, and the
   reference for the *same numbers* column (max |difference| of gained and
-  lost km²);
+  lost km²). The baseline overlays the shapes as they are, while frontmap
+  first densifies long edges along their geodesics (so that its overlays
+  agree with its areas): the two differ by the slivers under the long edges
+  a redrawn boundary cuts, a few 0.001 km² on these workloads; the check
+  fails above TOLERANCE_KM2;
 * **read-only**: ``read_file`` and ``union_all`` per faction, nothing else;
-* **parse JSON**: ``json.loads`` of every file.
+* **parse JSON**: ``json.loads`` of every file;
+* **against** (with ``--against PYTHON``): ``frontmap timeline`` as installed
+  for another interpreter, e.g. an older checkout's venv, to measure a change
+  side by side in one run (with ``--jobs 1`` too, and the CPU time of those
+  single-process runs, steadier than wall time on a shared machine).
 
 Times are the work itself, measured inside each fresh child process after
 its imports (interpreter start and imports are the same for every run of a
@@ -66,6 +74,14 @@ COLUMNS = [
     ("frontmap_rss_mb", "frontmap peak RSS (MB)"),
     ("frontmap_1proc_rss_mb", "1 process peak RSS (MB)"),
     ("same_numbers_km2", "same numbers (max |Δ| km²)"),
+]
+#: the columns added by ``--against``
+AGAINST_COLUMNS = [
+    ("against_s", "against (s)"),
+    ("frontmap_over_against", "frontmap / against"),
+    ("against_1proc_s", "against 1 process (s)"),
+    ("frontmap_1proc_over_against", "frontmap / against, 1 process"),
+    ("cpu_1proc_over_against", "CPU frontmap / against, 1 process"),
 ]
 
 
@@ -220,6 +236,7 @@ def _child_frontmap(args) -> int:
     if args.jobs is not None:
         argv += ["--jobs", str(args.jobs)]
     target = args.csv or Path(os.devnull)
+    c0 = time.process_time()
     t0 = time.perf_counter()
     with open(target, "w", encoding="utf-8", newline="") as fh, contextlib.redirect_stdout(fh):
         try:
@@ -228,7 +245,8 @@ def _child_frontmap(args) -> int:
             if exc.code:
                 raise
     inside = time.perf_counter() - t0
-    print(json.dumps({"kind": "frontmap", "inside_s": inside}))
+    cpu = time.process_time() - c0  # this process only (not worker processes)
+    print(json.dumps({"kind": "frontmap", "inside_s": inside, "inside_cpu_s": cpu}))
     return 0
 
 
@@ -288,19 +306,24 @@ def frontmap_command() -> list[str]:
 
 
 def child_command(
-    kind: str, layers: Path, csv_path: Path | None = None, jobs: str | None = None
+    kind: str,
+    layers: Path,
+    csv_path: Path | None = None,
+    jobs: str | None = None,
+    python: str | None = None,
 ) -> list[str]:
     # -I: the script's folder (frontmap/) must not come first on sys.path
-    cmd = [sys.executable, "-I", str(Path(__file__).resolve()), "_child", kind, str(layers)]
+    exe = python or sys.executable
+    cmd = [exe, "-I", str(Path(__file__).resolve()), "_child", kind, str(layers)]
     cmd += ["--csv", str(csv_path)] if csv_path else []
     return cmd + (["--jobs", jobs] if jobs is not None else [])
 
 
-def _inside(text: str) -> float:
-    """The work time a child reported (its last JSON line)."""
+def _inside(text: str, key: str = "inside_s") -> float:
+    """The work time a child reported (its last JSON line); NaN if it has no ``key``."""
     for line in reversed(text.strip().splitlines()):
         if line.startswith("{"):
-            return float(json.loads(line)["inside_s"])
+            return float(json.loads(line).get(key, math.nan))
     raise RunError(f"no timing in child output: {text[-200:]!r}")
 
 
@@ -363,12 +386,23 @@ def timeline_command(layers: Path, extra: tuple[str, ...] | list[str] = ()) -> l
     return frontmap_command() + ["timeline", str(layers), "--format", "csv", *extra]
 
 
-def run_workload(name: str, layers: Path, reps: int, work: Path, one_proc: list[str]) -> dict:
-    """Every measurement of one workload, the kinds interleaved within each repetition."""
+def run_workload(
+    name: str, layers: Path, reps: int, work: Path, one_proc: list[str], against: str | None = None
+) -> dict:
+    """Every measurement of one workload, the kinds interleaved within each repetition.
+
+    ``against``: another interpreter with its own frontmap installed (an older
+    checkout's ``.venv/bin/python``), timed the same way, interleaved."""
     fm_csv = work / f"{name}.frontmap.csv"
+    other = {}
+    if against:
+        other["against"] = child_command("frontmap", layers, python=against)
+        if one_proc:
+            other["against_1proc"] = child_command("frontmap", layers, jobs="1", python=against)
     kinds = {
         "frontmap": child_command("frontmap", layers, fm_csv),
         **({"frontmap_1proc": child_command("frontmap", layers, jobs="1")} if one_proc else {}),
+        **other,
         "baseline": child_command("baseline", layers, work / f"{name}.baseline.csv"),
         "read_only": child_command("read", layers),
         "parse_json": child_command("parse", layers),
@@ -376,10 +410,12 @@ def run_workload(name: str, layers: Path, reps: int, work: Path, one_proc: list[
     times: dict[str, list[float]] = {k: [] for k in kinds}
     walls: dict[str, list[float]] = {k: [] for k in kinds}
     rss: dict[str, list[float]] = {k: [] for k in kinds}
+    cpus: dict[str, list[float]] = {k: [] for k in kinds}
     for rep in range(reps):
         for kind, cmd in kinds.items():
             wall, mb, text = measure(cmd)
             inside = _inside(text)
+            cpus[kind].append(_inside(text, "inside_cpu_s"))
             times[kind].append(inside)
             walls[kind].append(wall)
             rss[kind].append(mb)
@@ -388,7 +424,22 @@ def run_workload(name: str, layers: Path, reps: int, work: Path, one_proc: list[
     worst, n_common, n_only = compare(fm_csv, work / f"{name}.baseline.csv")
     best = {k: min(v) for k, v in times.items()}
     one = "frontmap_1proc" if one_proc else "frontmap"
+    vs = {}
+    if against and one_proc:
+        # on a busy machine the CPU time of a single process varies less than its wall time
+        vs["frontmap_1proc_cpu_s"] = min(cpus["frontmap_1proc"])
+        vs["against_1proc_cpu_s"] = min(cpus["against_1proc"])
+        vs["cpu_1proc_over_against"] = vs["frontmap_1proc_cpu_s"] / vs["against_1proc_cpu_s"]
+    if against:
+        vs |= {
+            "against_s": best["against"],
+            "frontmap_over_against": best["frontmap"] / best["against"],
+            "against_1proc_s": best["against_1proc" if one_proc else "against"],
+            "frontmap_1proc_over_against": best[one] / best["against_1proc" if one_proc else
+                                                            "against"],
+        }
     return {
+        **vs,
         "workload": name,
         "layers": str(layers),
         "files": len(_files(layers)),
@@ -530,10 +581,13 @@ def _cell(key: str, v) -> str:
 
 
 def table(results: dict, markdown: bool) -> str:
-    heads = [h for _, h in COLUMNS]
+    columns = list(COLUMNS)
+    if any("against_s" in w for w in results["workloads"]):
+        columns[-1:-1] = AGAINST_COLUMNS
+    heads = [h for _, h in columns]
     rows = []
     for w in results["workloads"]:
-        cells = [_cell(k, w.get(k)) for k, _ in COLUMNS]
+        cells = [_cell(k, w.get(k)) for k, _ in columns]
         if "same_numbers_ok" in w and not w["same_numbers_ok"]:
             cells[-1] += f" (NOT within {TOLERANCE_KM2}; {w['rows_unmatched']} unmatched rows)"
         rows.append(cells)
@@ -577,6 +631,11 @@ def table(results: dict, markdown: bool) -> str:
         "pyproj.Geod areas; read-only = geopandas read_file + union_all; same numbers = "
         "max |Δ| of gained/lost km² against the baseline."
     )
+    if results.get("against"):
+        notes.append(
+            f"against: `frontmap timeline` as installed for {results['against']}, run the same "
+            "way in the same repetitions; frontmap / against < 1 means this one is faster"
+        )
     bullet = "- " if markdown else ""
     return "\n".join(lines) + "\n\n" + "\n".join(bullet + n for n in notes) + "\n"
 
@@ -608,6 +667,9 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--big-mb", type=float, default=200, help=argparse.SUPPRESS)
     p.add_argument("--no-real", action="store_true", help="skip the real data")
+    p.add_argument("--against", metavar="PYTHON", default=None,
+                   help="also time `frontmap timeline` as installed for another interpreter "
+                   "(e.g. an older checkout's .venv/bin/python), interleaved with this one")
     p.add_argument("--no-memory", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--no-build", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--no-visual", action="store_true", help="skip the animate/GIF/MP4 runs")
@@ -622,7 +684,8 @@ def run(args) -> dict:
     work = cache / "last-run"  # the CSVs compared, kept until the next run
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
-    results: dict = {"repetitions": reps, "workloads": [], "notes": [], "work_dir": str(work)}
+    results: dict = {"repetitions": reps, "workloads": [], "notes": [], "work_dir": str(work),
+                     "against": args.against}
 
     plan: list[tuple[str, Path]] = []
     data = None if args.no_real else shared_data()
@@ -650,7 +713,9 @@ def run(args) -> dict:
         )
     for name, layers in plan:
         _say(f"{name}: {reps} repetition(s)")
-        results["workloads"].append(run_workload(name, layers, reps, work, one_proc))
+        results["workloads"].append(
+            run_workload(name, layers, reps, work, one_proc, against=args.against)
+        )
 
     if not (args.quick or args.no_memory):
         small, large = (int(x) for x in args.memory_days.split(","))

@@ -1,5 +1,6 @@
-"""Cleaning one geometry: 2-D, reprojected to lon/lat WGS84, in range,
-valid (repaired with ``make_valid`` and reported) and split at the antimeridian."""
+"""Cleaning one geometry: 2-D, reprojected to lon/lat WGS84, in range, long
+edges densified along their geodesics (:mod:`.densify`), valid (repaired with
+``make_valid`` and reported) and split at the antimeridian."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import math
 
 import numpy as np
 import shapely
+
+from .densify import densify
 
 __all__ = [
     "clean_geometry",
@@ -190,8 +193,11 @@ def _split_antimeridian(geom) -> tuple[shapely.Geometry | None, str]:
     return result, note
 
 
-def clean_geometry(geom, transformer=None) -> tuple[shapely.Geometry | None, list, str | None]:
-    """2-D, WGS84, in range, valid and split at the antimeridian.
+def clean_geometry(
+    geom, transformer=None, geodesic_edges: bool = True
+) -> tuple[shapely.Geometry | None, list, str | None]:
+    """2-D, WGS84, in range, long edges densified along their geodesics (unless
+    ``geodesic_edges`` is False: drawing only), valid and split at the antimeridian.
 
     Returns (geometry or None if nothing is left, repairs made, problem or None).
     """
@@ -217,8 +223,12 @@ def clean_geometry(geom, transformer=None) -> tuple[shapely.Geometry | None, lis
     problem = range_problem(geom, lat_only=crossed)
     if problem:
         return None, [], problem
+    # edges are geodesics: long ones get vertices along them (before the repair, which
+    # must see the edges the areas will measure; its message quotes the input's own
+    # problem, with the input's coordinates)
+    dense = densify(geom) if geodesic_edges else geom
     repairs = []
-    geom, note = repair(geom)
+    geom, note = repair(dense, source=geom)
     if note:
         repairs.append(note)
     if geom is not None and crossed:
@@ -227,12 +237,22 @@ def clean_geometry(geom, transformer=None) -> tuple[shapely.Geometry | None, lis
     return geom, repairs, None
 
 
-def repair(geom) -> tuple[shapely.Geometry | None, str | None]:
-    """(valid polygonal geometry or None, repair message or None)."""
+def repair(geom, source=None) -> tuple[shapely.Geometry | None, str | None]:
+    """(valid polygonal geometry or None, repair message or None).
+
+    ``source``: the geometry as it was read, when ``geom`` is its densified copy;
+    the message then names the input's own problem."""
     if shapely.is_valid(geom):
         return geom, None
     with np.errstate(all="ignore"):  # GEOS arithmetic on near-degenerate rings
-        reason = shapely.is_valid_reason(geom)
+        if source is None or source is geom:
+            reason = shapely.is_valid_reason(geom)
+        elif not shapely.is_valid(source):
+            reason = shapely.is_valid_reason(source)
+        else:
+            reason = (
+                f"{shapely.is_valid_reason(geom)} once its long edges follow their geodesics"
+            )
     fixed = shapely.make_valid(geom, method="structure", keep_collapsed=False)
     fixed, _ = polygonal_only(fixed)
     if fixed is not None and not shapely.is_valid(fixed):  # pragma: no cover - GEOS guarantees

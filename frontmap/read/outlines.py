@@ -20,8 +20,10 @@ __all__ = ["read_outline", "read_places"]
 
 def read_outline(path: str | os.PathLike, merge: bool = True) -> shapely.Geometry:
     """The polygons of a file (a country outline, say), lon/lat WGS84: their
-    union, or with ``merge=False`` all of them as they are (country borders
-    kept, for a basemap)."""
+    union, with long edges densified along their geodesics (a clip outline
+    cuts territories, so its edges must be the same geodesics the areas use),
+    or with ``merge=False`` all of them as they are (country borders kept, for
+    a basemap that is only drawn)."""
     path = Path(path)
     display = str(path)
     if not path.is_file():
@@ -36,7 +38,7 @@ def read_outline(path: str | os.PathLike, merge: bool = True) -> shapely.Geometr
             if raw.geom is None:
                 continue
             try:
-                g, _, problem = clean_geometry(raw.geom, transformer)
+                g, _, problem = clean_geometry(raw.geom, transformer, geodesic_edges=merge)
             except shapely.errors.GEOSException as exc:
                 g, problem = None, f"GEOS cannot process this geometry ({exc})"
             if problem:

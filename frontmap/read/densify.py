@@ -1,0 +1,243 @@
+"""Edges as geodesics: long edges get vertices along their WGS84 geodesic (reading).
+
+frontmap's areas take every edge as the geodesic between its vertices
+(PostGIS ``ST_Area(geography)``); overlays (union, difference, clip) work in
+the lon/lat plane, where an edge is the straight chord. Where the two differ
+by more than a sliver, the pieces of an overlay and the wholes they come from
+disagree. So every edge whose chord strays more than ``TOLERANCE_M`` from its
+geodesic is cut, at points on the geodesic itself, into pieces whose chords
+do not: the geodesic area stays what it was (the new vertices lie on the
+geodesic), and every overlay downstream agrees with the areas to within the
+sliver under a cut chord. Short edges, the vast majority in real data, are
+left exactly as they are.
+
+Determinism: the points inserted into an edge depend only on its two end
+points, not on its direction, so two neighbours that share an edge (drawn
+in opposite directions) still share every vertex after densification.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyproj
+import shapely
+
+__all__ = ["densify", "chord_deviation_m", "TOLERANCE_M"]
+
+#: the most a chord may stray from its geodesic (metres on the ground)
+TOLERANCE_M = 0.1
+_R = 6_371_008.8  # mean Earth radius (m), for the estimate only
+#: the estimate (see chord_deviation_m) may be a few per cent under the true
+#: deviation: accept chords up to _SAFE of the tolerance, and cut long edges
+#: into pieces that aim at _AIM of it
+_SAFE = 0.95
+_AIM = 0.85
+#: edges spanning this much longitude or more, or touching a pole, are left
+#: alone: their geodesic is not a curve beside the chord in the lon/lat plane
+_MAX_DLON = 90.0
+_POLE = 90.0 - 1e-9
+_MAX_ROUNDS = 6
+
+_GEOD = pyproj.Geod(ellps="WGS84")
+
+
+def chord_deviation_m(x1, y1, x2, y2) -> np.ndarray:
+    """How far (m) the lon/lat chord of each edge strays from its geodesic (vectorised).
+
+    The second-order estimate on a sphere: a geodesic at latitude φ and
+    azimuth α curves away from the lon/lat straight line by
+    ``L² |tan φ| |sin α| (1 + cos² α) / 8R`` over a length L (nothing for a
+    meridian, ``L² tan φ / 8R`` for an east-west edge), with |sin φ| taken at
+    its largest along the edge. On the ellipsoid, the true deviation is within
+    a few per cent of it (the tests measure it with pyproj).
+    """
+    dlam = np.radians(np.asarray(x2, dtype=float) - x1)
+    dphi = np.radians(np.asarray(y2, dtype=float) - y1)
+    mid = np.radians((np.asarray(y1, dtype=float) + y2) / 2)
+    cos_mid = np.cos(mid)
+    east = dlam * cos_mid
+    east2, north2 = east * east, dphi * dphi
+    chord = np.sqrt(east2 + north2)
+    # |sin φ| at its largest along the edge (an edge across the equator bends both ways)
+    sin_max = np.abs(np.sin(mid)) + np.abs(dphi) / 2 * cos_mid
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dev = _R * np.abs(dlam) * sin_max * (east2 + 2 * north2) / (8 * chord)
+    return np.where(chord > 0, dev, 0.0)
+
+
+#: R (π/180)² / 4: with lon/lat differences in degrees, R |Δλ| (|Δλ| + |Δφ|) (1 + |Δφ|/2) / 4
+#: bounds chord_deviation_m from above without any trigonometry
+_PRE = _R * (np.pi / 180) ** 2 / 4
+_HALF_RAD = np.pi / 360
+
+
+def _candidates(x1, y1, x2, y2, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """(indices of the edges to cut, the deviation estimate of each)."""
+    ax, ay = np.abs(x2 - x1), np.abs(y2 - y1)
+    pre = _PRE * ax * (ax + ay) * (1 + _HALF_RAD * ay)
+    idx = np.flatnonzero(pre > _SAFE * tol)
+    if len(idx) == 0:
+        return idx, np.zeros(0)
+    dev = chord_deviation_m(x1[idx], y1[idx], x2[idx], y2[idx])
+    ok = (
+        (dev > _SAFE * tol)
+        & (ax[idx] < _MAX_DLON)
+        & (np.abs(y1[idx]) < _POLE)
+        & (np.abs(y2[idx]) < _POLE)
+    )
+    return idx[ok], dev[ok]
+
+
+def _pieces(dev: np.ndarray, tol: float) -> np.ndarray:
+    # the deviation shrinks with the square of the length
+    return np.maximum(np.ceil(np.sqrt(dev / (_AIM * tol))), 2).astype(np.int64)
+
+
+def _points_on(ax, ay, az, dist, pieces) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(lon, lat, edge) of the ``pieces - 1`` points that cut each geodesic (from
+    (ax, ay) at azimuth az, dist long) into equal lengths, in order from (ax, ay)."""
+    k = pieces - 1
+    edge = np.repeat(np.arange(len(pieces)), k)
+    j = np.arange(len(edge)) - np.repeat(np.cumsum(k) - k, k) + 1  # 1..k within each edge
+    lon, lat, _ = _GEOD.fwd(ax[edge], ay[edge], az[edge], dist[edge] * (j / pieces[edge]))
+    return np.atleast_1d(lon), np.atleast_1d(lat), edge
+
+
+def _worst_piece(ax, ay, bx, by, lon, lat, pieces) -> np.ndarray:
+    """The largest deviation of the chords a, p1, .., pk, b of each cut edge."""
+    k = pieces - 1
+    first = np.cumsum(k) - k
+    sx, sy = np.insert(lon, first, ax), np.insert(lat, first, ay)
+    ex, ey = np.insert(lon, first + k, bx), np.insert(lat, first + k, by)
+    return np.maximum.reduceat(chord_deviation_m(sx, sy, ex, ey), np.cumsum(pieces) - pieces)
+
+
+#: edges shorter than this (degrees) bend evenly: cutting one into n pieces
+#: divides its deviation by n² to within a per cent, so the pieces are not
+#: checked again
+_EVEN = 0.5
+
+
+def _cut_canonical(ax, ay, bx, by, dev, tol: float):
+    """(lon, lat, number of points per edge) cutting each edge from (ax, ay) to (bx, by)."""
+    az, _, dist = _GEOD.inv(ax, ay, bx, by)
+    az, dist = np.atleast_1d(az), np.atleast_1d(dist)
+    pieces = _pieces(dev, tol)
+    uneven = (np.abs(bx - ax) + np.abs(by - ay) > _EVEN) | (np.maximum(np.abs(ay), np.abs(by)) > 80)
+    wrap = np.abs(ax).max() > 179 or np.abs(bx).max() > 179
+    for rnd in range(_MAX_ROUNDS):
+        lon, lat, edge = _points_on(ax, ay, az, dist, pieces)
+        k = pieces - 1
+        if wrap:
+            # fwd gives longitudes in -180..180: bring them beside the chord (unwrapped input)
+            t = (np.arange(len(edge)) - np.repeat(np.cumsum(k) - k, k) + 1) / pieces[edge]
+            near = ax[edge] + (bx[edge] - ax[edge]) * t
+            lon = lon + 360.0 * np.round((near - lon) / 360.0)
+        if not uneven.any() or rnd == _MAX_ROUNDS - 1:
+            break
+        check = np.flatnonzero(uneven)
+        sel = np.isin(edge, check)
+        worst = np.zeros(len(pieces))
+        worst[check] = _worst_piece(ax[check], ay[check], bx[check], by[check], lon[sel],
+                                    lat[sel], pieces[check])
+        bad = worst > _SAFE * tol
+        if not bad.any():
+            break
+        pieces[bad] = np.ceil(pieces[bad] * np.sqrt(worst[bad] / (_AIM * tol))).astype(np.int64)
+    return lon, lat, k
+
+
+#: cut edges already computed (archives repeat most of their edges from one
+#: date to the next), keyed by the bytes of their canonical end points; at
+#: most _CACHE_MAX edges per tolerance are kept
+_CACHE: dict[float, dict[bytes, np.ndarray]] = {}
+_CACHE_MAX = 50_000
+_KEY = np.dtype((np.void, 32))
+
+
+def _cuts(x1, y1, x2, y2, dev, tol: float):
+    """The points that cut each edge so that no chord strays more than ``tol``:
+    (lon, lat, number of points per edge), each edge's points in order from
+    (x1, y1) to (x2, y2).
+
+    Every edge is measured from its lexicographically smaller end, so an edge
+    and its reverse get bit-identical points (and the cache cannot change them)."""
+    swap = (x2 < x1) | ((x2 == x1) & (y2 < y1))
+    canon = np.column_stack([np.where(swap, x2, x1), np.where(swap, y2, y1),
+                             np.where(swap, x1, x2), np.where(swap, y1, y2)])
+    keys: list = canon.view(_KEY).ravel().tolist()  # bytes
+    cache = _CACHE.setdefault(tol, {})
+    get = cache.get
+    found: list = [get(key) for key in keys]
+    miss = [i for i, f in enumerate(found) if f is None]
+    if miss:
+        m = np.array(miss)
+        c = canon[m]
+        lon, lat, k = _cut_canonical(c[:, 0], c[:, 1], c[:, 2], c[:, 3], dev[m], tol)
+        if len(cache) + len(miss) > _CACHE_MAX:
+            cache.clear()
+        pts = np.column_stack([lon, lat])
+        ends = np.cumsum(k).tolist()
+        start = 0
+        for i, end in zip(miss, ends, strict=True):
+            found[i] = cache[keys[i]] = pts[start:end]
+            start = end
+    pts = np.concatenate(found)
+    counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+    if swap.any():  # back in each edge's own direction
+        first = np.repeat(np.cumsum(counts) - counts, counts)
+        pos = np.arange(len(pts)) - first
+        flip = np.repeat(swap, counts)
+        pts = pts[np.where(flip, first + np.repeat(counts, counts) - 1 - pos, first + pos)]
+    return pts[:, 0], pts[:, 1], counts
+
+
+def _densify_polygonal(geom, tol: float):
+    polys = shapely.get_parts(geom)
+    rings, owner = shapely.get_rings(polys, return_index=True)
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    n = len(coords)
+    if n < 2:
+        return geom
+    x, y = coords[:, 0], coords[:, 1]
+    idx, dev = _candidates(x[:-1], y[:-1], x[1:], y[1:], tol)
+    within = ring[idx] == ring[idx + 1]  # not the step from one ring to the next
+    idx, dev = idx[within], dev[within]
+    if len(idx) == 0:
+        return geom
+    lon, lat, k = _cuts(x[idx], y[idx], x[idx + 1], y[idx + 1], dev, tol)
+    # the old vertices move down by the points inserted before them
+    shift = np.zeros(n, dtype=np.int64)
+    shift[idx + 1] = k
+    old_at = np.arange(n) + np.cumsum(shift)
+    out = np.empty((n + len(lon), 2))
+    out[old_at] = coords
+    new_at = np.ones(len(out), dtype=bool)
+    new_at[old_at] = False
+    out[new_at, 0] = lon
+    out[new_at, 1] = lat
+    new_ring = np.repeat(ring, 1 + shift)  # inserted points belong to their edge's ring
+    rebuilt = shapely.polygons(shapely.linearrings(out, indices=new_ring), indices=owner)
+    if geom.geom_type == "Polygon":
+        return rebuilt[0]
+    return shapely.multipolygons(rebuilt)
+
+
+def densify(geom, tolerance_m: float = TOLERANCE_M):
+    """``geom`` with vertices added along the geodesic of every edge whose chord
+    strays more than ``tolerance_m`` from it (the same object when none does).
+
+    Polygons are densified; points and lines in a collection are kept as they are.
+    """
+    if geom is None or geom.is_empty:
+        return geom
+    t = geom.geom_type
+    if t in ("Polygon", "MultiPolygon"):
+        return _densify_polygonal(geom, tolerance_m)
+    if t == "GeometryCollection":
+        parts = list(shapely.get_parts(geom))
+        out = [densify(p, tolerance_m) for p in parts]
+        if all(a is b for a, b in zip(parts, out, strict=True)):
+            return geom
+        return shapely.geometrycollections(out)
+    return geom

@@ -1,0 +1,129 @@
+"""Long edges densified along their geodesics, checked with pyproj.Geod here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+import frontmap
+from frontmap.analysis.geodesy import area_km2
+from frontmap.read.clean import clean_geometry
+from frontmap.read.densify import TOLERANCE_M, chord_deviation_m, densify
+
+from .conftest import GEOD, feature, rect, ring_km2, write_fc
+
+
+def true_deviation_m(x1, y1, x2, y2, samples=41) -> float:
+    """The largest distance from the lon/lat chord to the WGS84 geodesic: for
+    points along the chord, the nearest point of the geodesic (ternary search
+    along it with pyproj)."""
+    az, _, length = GEOD.inv(x1, y1, x2, y2)
+    t = np.linspace(0, 1, samples)[1:-1]
+    cx, cy = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
+    lo, hi = np.zeros_like(t), np.full_like(t, length)
+    one = np.ones_like(t)
+
+    def dist(s):
+        lon, lat, _ = GEOD.fwd(x1 * one, y1 * one, az * one, s)
+        return GEOD.inv(cx, cy, lon, lat)[2]
+
+    for _ in range(70):
+        m1, m2 = lo + (hi - lo) / 3, hi - (hi - lo) / 3
+        left = dist(m1) < dist(m2)
+        hi, lo = np.where(left, m2, hi), np.where(left, lo, m1)
+    return float(dist((lo + hi) / 2).max())
+
+
+def test_deviation_estimate_is_within_half_a_per_cent_of_the_truth():
+    rng = np.random.default_rng(7)
+    ratios = []
+    while len(ratios) < 60:
+        lat, lon = rng.uniform(-85, 85), rng.uniform(-170, 170)
+        x2, y2, _ = GEOD.fwd(lon, lat, rng.uniform(0, 360), 10 ** rng.uniform(3, 5.5))
+        if abs(y2) > 88 or abs(x2 - lon) > 60:
+            continue
+        est = chord_deviation_m(np.array([lon]), np.array([lat]), np.array([x2]), np.array([y2]))
+        truth = true_deviation_m(lon, lat, x2, y2)
+        if truth > 1e-3:
+            ratios.append(truth / est[0])
+    assert max(ratios) < 1.005  # the tolerance keeps a 5% margin over the estimate
+
+
+@pytest.mark.parametrize(
+    "edge",
+    [((36.0, 35.0), (37.6, 35.0)), ((20.0, -62.0), (26.0, -61.0)), ((30.0, 48.0), (31.0, 50.5)),
+     ((-1.0, -0.5), (4.0, 0.7)), ((178.5, 60.0), (181.5, 60.5))],
+)
+def test_every_chord_stays_within_the_tolerance_and_points_lie_on_the_geodesic(edge):
+    (x1, y1), (x2, y2) = edge
+    ring = [[x1, y1], [x2, y2], [x2, y2 + 1.0], [x1, y1 + 1.0], [x1, y1]]
+    out = shapely.get_coordinates(densify(shapely.Polygon(ring)).exterior)
+    first = np.flatnonzero((out == [x2, y2]).all(axis=1))[0]
+    along = out[: first + 1]  # the densified edge
+    assert len(along) > 10
+    _, _, whole = GEOD.inv(x1, y1, x2, y2)
+    for (ax, ay), (bx, by) in zip(along[:-1], along[1:], strict=True):
+        assert true_deviation_m(ax, ay, bx, by, samples=9) <= TOLERANCE_M
+    # on the geodesic: the pieces add up to the whole length (a detour would not)
+    _, _, parts = GEOD.inv(along[:-1, 0], along[:-1, 1], along[1:, 0], along[1:, 1])
+    assert abs(parts.sum() - whole) < 1e-6
+    # the geodesic area does not change
+    assert area_km2(shapely.Polygon(out)) == pytest.approx(ring_km2(ring), rel=1e-11)
+
+
+def test_short_edges_are_left_alone():
+    poly = shapely.Polygon(rect(37.0, 48.0, 37.005, 48.004))  # ~370 m x 450 m
+    assert densify(poly) is poly
+
+
+def test_an_edge_and_its_reverse_get_the_same_points():
+    a = shapely.Polygon(rect(30, 48, 33, 49))
+    b = shapely.Polygon(rect(33, 48, 36, 49))  # shares a's east edge, drawn the other way
+    da, db = densify(a), densify(b)
+    shared_a = {tuple(p) for p in shapely.get_coordinates(da) if p[0] == 33}
+    shared_b = {tuple(p) for p in shapely.get_coordinates(db) if p[0] == 33}
+    assert shared_a == shared_b
+    top_a = shapely.get_coordinates(da)
+    top_r = shapely.get_coordinates(densify(shapely.reverse(a)))
+    assert {tuple(p) for p in top_a} == {tuple(p) for p in top_r}
+    both = shapely.union_all([da, db])
+    assert both.geom_type == "Polygon" and len(both.interiors) == 0
+    halves = ring_km2(rect(30, 48, 33, 49)) + ring_km2(rect(33, 48, 36, 49))
+    assert area_km2(both) == pytest.approx(halves, rel=1e-10)
+
+
+def test_clean_geometry_densifies_and_reports_nothing():
+    ring = rect(36.0, 35.0, 38.0, 37.0)
+    geom, repairs, problem = clean_geometry(shapely.Polygon(ring))
+    assert problem is None and repairs == []
+    assert shapely.get_num_coordinates(geom) > 100
+    assert area_km2(geom) == pytest.approx(ring_km2(ring), rel=1e-11)
+
+
+def test_across_the_antimeridian_the_split_halves_keep_the_area(tmp_path):
+    ring = [[178.0, -18.0], [182.0, -18.0], [182.0, -16.0], [178.0, -16.0], [178.0, -18.0]]
+    write_fc(tmp_path / "2020-01-01" / "F.geojson", [feature([ring])])
+    layers = frontmap.read_layers(tmp_path)
+    (geom,) = layers.snapshot("2020-01-01").territories.values()
+    assert geom.geom_type == "MultiPolygon" and len(geom.geoms) == 2
+    xs = shapely.get_coordinates(geom)[:, 0]
+    assert xs.min() >= -180 and xs.max() <= 180
+    assert area_km2(geom) == pytest.approx(ring_km2(ring), rel=1e-9)
+
+
+def test_reader_and_clip_outlines_are_densified(tmp_path):
+    ring = rect(36.0, 35.0, 38.0, 37.0)
+    write_fc(tmp_path / "layers" / "2020-01-01" / "F.geojson", [feature([ring])])
+    clip = write_fc(tmp_path / "clip.geojson", [feature([rect(35.0, 34.0, 37.0, 36.0)])])
+    layers = frontmap.read_layers(tmp_path / "layers", clip=clip)
+    (geom,) = layers.snapshot("2020-01-01").territories.values()
+    assert shapely.get_num_coordinates(layers.clip) > 100
+    # the corner both hold is bounded by halves of geodesics: the territory's south
+    # edge as far as its midpoint at 37°E, and the clip's north edge to its midpoint
+    # at 36°E (the meridians between are geodesics too)
+    (south_mid,) = GEOD.npts(36.0, 35.0, 38.0, 35.0, 1)
+    (north_mid,) = GEOD.npts(37.0, 36.0, 35.0, 36.0, 1)
+    corner = [(36.0, 35.0), south_mid, (37.0, 36.0), north_mid, (36.0, 35.0)]
+    assert south_mid[1] > 35.003 and north_mid[1] > 36.003  # bowing ~400 m north
+    assert area_km2(geom) == pytest.approx(ring_km2(corner), rel=1e-6)
