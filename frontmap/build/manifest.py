@@ -62,7 +62,7 @@ _NAME_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ +-]*$")
 @dataclass
 class Manifest:
     path: Path
-    root: Path
+    root: Path  # the manifest's folder, absolute: workers elsewhere resolve paths alike
     defaults: dict
     maps: list[dict]
     tables: list[dict]
@@ -87,6 +87,8 @@ def load_manifest(path: str | os.PathLike = "frontmap.toml") -> Manifest:
         raise ConfigError(
             f"{path}: no such manifest (write a frontmap.toml or pass --config FILE)"
         ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the manifest: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     unknown = set(doc) - {"title", "defaults", "map", "table"}
@@ -118,7 +120,10 @@ def load_manifest(path: str | os.PathLike = "frontmap.toml") -> Manifest:
         _check_entry(path, "table", i, t, TABLE_KEYS)
     if not maps and not tables:
         raise ConfigError(f"{path}: no [[map]] or [[table]] entries")
-    return Manifest(path, path.parent, defaults, maps, tables, doc.get("title") or "Maps")
+    # every path of the manifest is resolved against an absolute folder, so the
+    # entries mean the same files wherever they run (a Dask worker has its own cwd)
+    root = Path(os.path.abspath(path)).parent
+    return Manifest(path, root, defaults, maps, tables, doc.get("title") or "Maps")
 
 
 def _check_entry(path, kind, i, entry, allowed) -> None:
