@@ -103,8 +103,12 @@ def timeline(reader, fmt, jobs, scheduler, scheduler_timeout):
     if jobs == 0:
         jobs = auto_jobs() if len(dated) >= 24 else 1
     done = _PairsDone(None if None in dated else max(len(dated) - 1, 0))
+    bar = progress()
+    if scheduler:
+        bar.stage(f"connecting to the Dask scheduler at {scheduler}")
     try:
         with executor(jobs, scheduler, scheduler_timeout) as ex:
+            bar.stage("")
             rows = compute_timeline(
                 reader.stream(catalog),
                 reader.min_part_km2,
