@@ -108,7 +108,8 @@ def timeline(reader, fmt, jobs, scheduler, scheduler_timeout):
         bar.stage(f"connecting to the Dask scheduler at {scheduler}")
     try:
         with executor(jobs, scheduler, scheduler_timeout) as ex:
-            bar.stage("")
+            if scheduler:
+                bar.stage("")  # connected
             rows = compute_timeline(
                 reader.stream(catalog),
                 reader.min_part_km2,

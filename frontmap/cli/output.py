@@ -96,6 +96,9 @@ class Progress:
         if not force and now - self._drawn_at < self.EVERY:
             return
         self._drawn_at = now
+        if not self.counts and not self.stage_text:  # nothing to say
+            self.clear()
+            return
         width = _terminal_width()
         click.echo("\r\033[K" + self.line()[: width - 1], err=True, nl=False)
         self._shown = True
