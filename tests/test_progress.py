@@ -143,3 +143,52 @@ def test_progress_counts_are_honest():
     assert p.line() == "timeline computing the change 2024-11-01 -> 2024-11-30"
     p.counts = {"entries done": (3, None)}
     assert p.line() == "timeline 3 entries done; computing the change 2024-11-01 -> 2024-11-30"
+
+
+def _screen(text: str) -> tuple[list[str], str]:
+    """What a terminal shows for ``text`` (carriage returns, erase-to-end-of-line)."""
+    lines: list[str] = []
+    cur: list[str] = []
+    pos = i = 0
+    while i < len(text):
+        if text.startswith("\x1b[K", i):
+            del cur[pos:]
+            i += 3
+            continue
+        ch = text[i]
+        i += 1
+        if ch == "\r":
+            pos = 0
+        elif ch == "\n":
+            lines.append("".join(cur))
+            cur, pos = [], 0
+        else:
+            cur[pos:pos + 1] = [ch]
+            pos += 1
+    return lines, "".join(cur)
+
+
+def test_rows_and_progress_on_one_terminal():
+    """stdout and stderr on the same terminal: the rows come out whole, the progress
+    line is erased before each of them and at the end."""
+    master, slave = pty.openpty()
+    p = subprocess.Popen(
+        [sys.executable, "-m", "frontmap", "timeline", LAYERS, "--jobs", "1"],
+        stdout=slave, stderr=slave, stdin=subprocess.DEVNULL,
+    )
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert p.wait(timeout=120) == 0
+    lines, left = _screen(seen.decode())
+    assert "files read" in seen.decode()  # progress was drawn on that terminal...
+    assert not [x for x in lines if "files read" in x] and left == ""  # ...and erased
+    assert lines == piped(["timeline", LAYERS, "--jobs", "1"]).stdout.decode().splitlines()
