@@ -23,12 +23,15 @@ from typing import TYPE_CHECKING
 from ._lazy import lazy_attributes
 from .errors import (
     ArgumentError,
+    ClusterError,
     ConfigError,
     DataError,
     DateFormatError,
     DateNotFoundError,
     FocusError,
     FrontmapError,
+    OutputBusyError,
+    OutputError,
     OutputPathError,
 )
 
@@ -96,6 +99,9 @@ __all__ = [
     "ArgumentError",
     "FocusError",
     "OutputPathError",
+    "OutputError",
+    "OutputBusyError",
+    "ClusterError",
     *_NAMES,
 ]
 __getattr__, __dir__ = lazy_attributes(__name__, _NAMES)

@@ -19,6 +19,9 @@ __all__ = [
     "ArgumentError",
     "FocusError",
     "OutputPathError",
+    "OutputError",
+    "OutputBusyError",
+    "ClusterError",
 ]
 
 
@@ -77,3 +80,43 @@ class FocusError(ArgumentError):
 
 class OutputPathError(FrontmapError, ValueError):
     """An output path is unusable: outside the output folder, or a name that is refused."""
+
+
+class OutputError(FrontmapError, OSError):
+    """An output cannot be written: no space left on the device, a read-only
+    folder, no permission, a folder that does not exist or a file where a folder
+    should be. ``path`` is the output, ``reason`` why; the file that was at
+    ``path`` before is left whole (outputs are written atomically)."""
+
+    def __init__(self, message: str, path, reason: str, errno: int | None = None):
+        OSError.__init__(self, errno, reason, str(path))
+        self.message = message
+        self.path = str(path)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self):  # OSError's own pickling would mix the arguments up
+        return (type(self), (self.message, self.path, self.reason, self.errno))
+
+
+class OutputBusyError(FrontmapError, RuntimeError):
+    """Another ``frontmap build`` holds the lock on the output folder (and the
+    caller asked not to wait for it)."""
+
+
+class ClusterError(FrontmapError, RuntimeError):
+    """The Dask cluster failed the run: the scheduler cannot be reached or was
+    lost, or it has had no workers for too long. ``address`` is the scheduler,
+    ``done`` the tasks whose results came back before it happened, ``connected``
+    False when it could not be reached at all (no work was sent)."""
+
+    def __init__(self, message: str, address: str, done: int = 0, connected: bool = True):
+        super().__init__(message)
+        self.address = address
+        self.done = done
+        self.connected = connected
+
+    def __reduce__(self):
+        return (type(self), (str(self), self.address, self.done, self.connected))

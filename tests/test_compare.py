@@ -293,6 +293,7 @@ def test_tiles_only_when_asked(layers_dir, tmp_path):
 def test_deterministic(layers_dir, tmp_path):
     a, b = tmp_path / "a" / "p.html", tmp_path / "b" / "p.html"
     for out in (a, b):
+        out.parent.mkdir()  # -o never makes folders
         png = str(out.with_suffix(".png"))
         r = run(*evil_args(layers_dir, out, "--png", png, "--mode", "swipe"))
         assert r.exit_code == 0, r.output

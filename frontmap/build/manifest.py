@@ -76,7 +76,7 @@ _NAME_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ +-]*$")
 @dataclass
 class Manifest:
     path: Path
-    root: Path
+    root: Path  # the manifest's folder, absolute: workers elsewhere resolve paths alike
     defaults: dict
     maps: list[dict]
     tables: list[dict]
@@ -103,6 +103,8 @@ def load_manifest(path: str | os.PathLike = "frontmap.toml") -> Manifest:
         raise ConfigError(
             f"{path}: no such manifest (write a frontmap.toml or pass --config FILE)"
         ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the manifest: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     unknown = set(doc) - {"title", "defaults", "map", "table", "chart", "animation"}
@@ -142,8 +144,11 @@ def load_manifest(path: str | os.PathLike = "frontmap.toml") -> Manifest:
             _check_entry(path, kind, i, entry, keys)
     if not maps and not tables and not charts and not animations:
         raise ConfigError(f"{path}: no [[map]], [[table]], [[chart]] or [[animation]] entries")
+    # every path of the manifest is resolved against an absolute folder, so the
+    # entries mean the same files wherever they run (a Dask worker has its own cwd)
+    root = Path(os.path.abspath(path)).parent
     return Manifest(
-        path, path.parent, defaults, maps, tables, doc.get("title") or "Maps", charts, animations
+        path, root, defaults, maps, tables, doc.get("title") or "Maps", charts, animations
     )
 
 

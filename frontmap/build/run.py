@@ -10,6 +10,7 @@ outputs so that ``frontmap build --check`` can verify them in CI).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
+from ..errors import FrontmapError
 from .entries import run_entry
 from .index import render_index
 from .manifest import INDEX_FILE, STATE_FILE, Manifest
@@ -75,16 +77,35 @@ def build(
     *,
     jobs: int = 1,
     scheduler: str | None = None,
+    scheduler_timeout: float = 60.0,
     check: bool = False,
     force: bool = False,
     progress: Progress | None = None,
+    wait: bool = True,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BuildReport:
     """Build every entry that is out of date (all with ``force``; none with ``check``,
     which only reports what is stale). ``progress(status, entry, seconds, detail,
-    done, total)`` is called once per entry."""
-    from .parallel import executor
+    done, total)`` is called once per entry.
+
+    One build at a time writes to an output folder: this one holds the lock on
+    it (:mod:`.lock`) throughout, waiting for another build that holds it
+    (``on_wait(message)`` is called first), or raising
+    :class:`~frontmap.errors.OutputBusyError` if not ``wait``. When the run
+    stops early (the disk fills, the Dask cluster is lost), what was built so
+    far is recorded before the error is raised, so the next run resumes."""
+    from .lock import output_lock
 
     t0 = time.perf_counter()
+    with output_lock(manifest.output, shared=check, wait=wait, on_wait=on_wait):
+        report = _build_locked(manifest, jobs, scheduler, scheduler_timeout, check, force, progress)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _build_locked(manifest, jobs, scheduler, scheduler_timeout, check, force, progress):
+    from .parallel import executor
+
     report = BuildReport()
     output = manifest.output
     if not check:
@@ -136,30 +157,45 @@ def build(
             continue
         todo.append((e, key))
 
-    if todo:
-        with executor(jobs if len(todo) > 1 else 1, scheduler) as ex:
-            futures = [(e, key, ex.submit(run_entry, manifest, e)) for e, key in todo]
-            for e, key, fut in futures:
-                res = fut.result()
-                if res.error:
-                    report.failed[e.id] = res.error
-                    say("failed", e, res.seconds, res.error)
-                    if e.id in recorded:
-                        new_state[e.id] = recorded[e.id]
-                    continue
-                outputs = {}
-                for rel in sorted(res.files):
-                    data = res.files[rel]
-                    target = output / rel
-                    if not same_content(target, data):
-                        write_atomic(target, data)
-                        report.written.append(rel)
-                    outputs[rel] = hashlib.sha256(data).hexdigest()
-                new_state[e.id] = {"key": key, "outputs": outputs, "headline": res.headline}
-                report.built.append(e.id)
-                say("built", e, res.seconds, "")
+    try:
+        if todo:
+            with executor(jobs if len(todo) > 1 else 1, scheduler, scheduler_timeout) as ex:
+                futures = [(e, key, ex.submit(run_entry, manifest, e)) for e, key in todo]
+                for e, key, fut in futures:
+                    res = fut.result()
+                    if res.error:
+                        report.failed[e.id] = res.error
+                        say("failed", e, res.seconds, res.error)
+                        if e.id in recorded:
+                            new_state[e.id] = recorded[e.id]
+                        continue
+                    outputs = {}
+                    for rel in sorted(res.files):
+                        data = res.files[rel]
+                        target = output / rel
+                        if not same_content(target, data):
+                            write_atomic(target, data, make_parents=True)
+                            report.written.append(rel)
+                        outputs[rel] = hashlib.sha256(data).hexdigest()
+                    new_state[e.id] = {"key": key, "outputs": outputs, "headline": res.headline}
+                    report.built.append(e.id)
+                    say("built", e, res.seconds, "")
+    except FrontmapError:
+        # stopped early (a full disk, a lost cluster): keep a record of what was
+        # built, and the old records of the rest, whose old outputs are still there
+        if report.built:
+            for e, _key in todo:
+                if e.id not in new_state and e.id in recorded:
+                    new_state[e.id] = recorded[e.id]
+            with contextlib.suppress(FrontmapError):
+                _finish(manifest, entries, new_state, output, check, report)
+        raise
+    _finish(manifest, entries, new_state, output, check, report)
+    return report
 
-    # the index and the state record, written only when their bytes change
+
+def _finish(manifest, entries, new_state, output, check, report) -> None:
+    """The index and the state record, written only when their bytes change."""
     index = render_index(manifest, entries, new_state).encode("utf-8")
     state_bytes = _state_bytes(new_state)
     if check:
@@ -167,11 +203,8 @@ def build(
             report.stale[INDEX_FILE] = "missing or out of date"
         if not same_content(output / STATE_FILE, state_bytes) and not report.stale:
             report.stale[STATE_FILE] = "missing or out of date"
-    else:
-        for name, data in ((INDEX_FILE, index), (STATE_FILE, state_bytes)):
-            if not same_content(output / name, data):
-                write_atomic(output / name, data)
-                report.written.append(name)
-    report.seconds = time.perf_counter() - t0
-    return report
-
+        return
+    for name, data in ((INDEX_FILE, index), (STATE_FILE, state_bytes)):
+        if not same_content(output / name, data):
+            write_atomic(output / name, data, make_parents=True)
+            report.written.append(name)

@@ -14,7 +14,7 @@ from .options import (
     split_dates_and_layers,
     story_options,
 )
-from .output import echo_output, write_stream
+from .output import echo_err, echo_output, progress, write_stream
 
 
 @main.command()
@@ -36,7 +36,9 @@ def diff(date_from, date_to, reader, fmt, near_km, min_story_km2):
     from ..analysis.summary import summarize
     from ..render.diff_text import render_diff
 
+    warn_if_backwards(date_from, date_to)
     layers = reader.load()
+    progress().stage(f"computing the change {date_from} -> {date_to}")
     d = diff_dates(
         layers,
         date_from,
@@ -47,6 +49,16 @@ def diff(date_from, date_to, reader, fmt, near_km, min_story_km2):
         min_story_km2=min_story_km2,
     )
     echo_output(render_diff(d, fmt, summarize(d)))
+
+
+def warn_if_backwards(date_from, date_to) -> None:
+    """FROM later than TO is allowed (the change as given), but rarely meant."""
+    if date_from > date_to:
+        echo_err(
+            f"frontmap: warning: FROM ({date_from}) is later than TO ({date_to}); "
+            f"showing the change from {date_from} back to {date_to} as given "
+            "(swap them for the change forward in time)"
+        )
 
 
 @main.command(context_settings={"ignore_unknown_options": False})
@@ -77,6 +89,7 @@ def splits(ctx, args, reader, fmt, near_km):
     dates_, path = split_dates_and_layers(args, 1, ctx)
     layers = reader.at(path).load()
     snap = layers.snapshot(dates_[0]) if dates_ else layers.snapshots[layers.dates[-1]]
+    progress().stage(f"finding the parts on {snap.date}")
     found = compute_splits(
         snap,
         layers.places,
@@ -95,7 +108,7 @@ def splits(ctx, args, reader, fmt, near_km):
 @reader_options()
 @format_option(choices=("csv", "json", "table", "md"), default="csv")
 @jobs_options
-def timeline(reader, fmt, jobs, scheduler):
+def timeline(reader, fmt, jobs, scheduler, scheduler_timeout):
     """Change for every consecutive pair of dates and every faction: the series
     analysts chart (area on both dates, gained, lost, net, parts).
 
@@ -109,15 +122,60 @@ def timeline(reader, fmt, jobs, scheduler):
     from ..analysis.timeline import COLUMNS
     from ..analysis.timeline import timeline as compute_timeline
     from ..build.parallel import auto_jobs, executor
+    from ..errors import ClusterError
 
     catalog = reader.catalog()
+    dated = {s.hinted_date for s in catalog.sources}
     if jobs == 0:
-        dated = {s.hinted_date for s in catalog.sources}
         jobs = auto_jobs() if len(dated) >= 24 else 1
-    with executor(jobs, scheduler) as ex:
-        rows = compute_timeline(
-            reader.stream(catalog),
-            reader.min_part_km2,
-            executor=None if jobs == 1 and not scheduler else ex,
+    done = _PairsDone(None if None in dated else max(len(dated) - 1, 0))
+    bar = progress()
+    if scheduler:
+        bar.stage(f"connecting to the Dask scheduler at {scheduler}")
+    try:
+        with executor(jobs, scheduler, scheduler_timeout) as ex:
+            if scheduler:
+                bar.stage("")  # connected
+            rows = compute_timeline(
+                reader.stream(catalog),
+                reader.min_part_km2,
+                executor=None if jobs == 1 and not scheduler else ex,
+            )
+            write_stream(done.count(rows), COLUMNS, fmt)
+    except ClusterError as exc:
+        if not exc.connected:
+            raise
+        raise ClusterError(f"{exc}; {done.how_far(fmt)}", exc.address, exc.done) from None
+
+
+class _PairsDone:
+    """Counts the pairs of dates whose rows are out (progress, and how far a failed run got)."""
+
+    def __init__(self, total: int | None):
+        self.total = total
+        self.pairs = 0
+        self.rows = 0
+        self.last: tuple | None = None
+
+    def count(self, rows):
+        bar = progress()
+        for r in rows:  # the rows of a pair come out together, once it is computed
+            pair = (r.date_from, r.date_to)
+            if pair != self.last:
+                self.pairs += 1
+                self.last = pair
+                bar.count("pairs done", self.pairs, self.total)
+            self.rows += 1
+            yield r
+
+    def how_far(self, fmt: str) -> str:
+        if fmt not in ("csv", "json"):
+            return "nothing was written"
+        if self.last is None:
+            return "no rows were written"
+        of = f" of {self.total}" if self.total is not None else ""
+        a, b = self.last
+        return (
+            f"the output stops after the rows of {a} -> {b} ({self.pairs}{of} pairs, "
+            f"{self.rows} rows{'; the JSON list is not closed' if fmt == 'json' else ''})"
         )
-        write_stream(rows, COLUMNS, fmt)

@@ -13,7 +13,7 @@ from ..render.modes import MODES
 from .exit import EXIT_DATA
 from .group import main
 from .options import reader_options, split_dates_and_layers, story_options
-from .output import kb
+from .output import echo_err, kb, progress
 
 
 @dataclass(frozen=True)
@@ -120,10 +120,7 @@ def _dates(dates_, layers, ctx, path):
             raise click.UsageError("FROM and TO are the same date", ctx)
         return date_from, date_to
     if len(layers.dates) < 2:
-        click.echo(
-            f"frontmap: error: {path} has one date ({layers.dates[0]}); compare needs two",
-            err=True,
-        )
+        echo_err(f"frontmap: error: {path} has one date ({layers.dates[0]}); compare needs two")
         raise click.exceptions.Exit(EXIT_DATA)
     return layers.dates[0], layers.dates[-1]
 
@@ -148,13 +145,20 @@ def compare(ctx, args, reader, page, near_km, min_story_km2):
     from ..errors import FocusError
     from ..read import read_outline
     from ..render import compare_outputs
+    from .change import warn_if_backwards
 
     dates_, path = split_dates_and_layers(args, 2, ctx)
     if len(dates_) == 1:
         raise click.UsageError("give both FROM and TO, or neither (first and last date)", ctx)
     basemap = _basemap(page, ctx)
+    if dates_:
+        warn_if_backwards(*dates_)
+    for given in (page.output, page.png):
+        _check_output_folder(given)
     layers = reader.at(path).load()
     date_from, date_to = _dates(dates_, layers, ctx, path)
+    bar = progress()
+    bar.stage(f"computing the change {date_from} -> {date_to}")
     d = diff_dates(
         layers,
         date_from,
@@ -165,6 +169,7 @@ def compare(ctx, args, reader, page, near_km, min_story_km2):
         min_story_km2=min_story_km2,
     )
     outline = read_outline(basemap, merge=False) if basemap not in _BASEMAPS else None
+    bar.stage("drawing the page and the image" if page.png is not None else "drawing the page")
     try:
         made = compare_outputs(
             layers,
@@ -184,12 +189,24 @@ def compare(ctx, args, reader, page, near_km, min_story_km2):
     output = page.output
     if output is None:
         output = Path("output") / f"{d.date_from.isoformat()}_{d.date_to.isoformat()}.html"
+    bar.clear()
     if str(output) == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        write_atomic(output, data)
+        # only the default output/ folder is made when missing: a mistyped -o is an error
+        write_atomic(output, data, make_parents=page.output is None)
         click.echo(f"wrote {output} ({kb(len(data))})")
     if page.png is not None and made.png is not None:
         write_atomic(page.png, made.png)
         click.echo(f"wrote {page.png} ({kb(len(made.png))})", err=str(output) == "-")
+
+
+def _check_output_folder(path: Path | None) -> None:
+    """Refuse -o or --png into a folder that does not exist (or a file) before any
+    work is done, with the message write_atomic would give at the end."""
+    from ..build.outputs import output_error
+
+    if path is None or str(path) == "-" or path.parent.is_dir():
+        return
+    raise output_error(path, FileNotFoundError(2, "no such folder", str(path.parent)))

@@ -229,7 +229,16 @@ def format_option(choices=FORMATS, default="table"):
 
 
 def jobs_options(f):
-    """--jobs and --scheduler: where the work runs (defined once)."""
+    """--jobs, --scheduler and --scheduler-timeout: where the work runs (defined once)."""
+    f = click.option(
+        "--scheduler-timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=60.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="With --scheduler: how long to try to reach the scheduler, and how long to "
+        "wait with no worker, before stopping with an error.",
+    )(f)
     f = click.option(
         "--scheduler",
         metavar="ADDRESS",
