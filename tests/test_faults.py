@@ -174,7 +174,7 @@ def test_a_second_build_waits_for_the_first(project, tmp_path):
     got = {k: v for k, v in digests(out).items() if k != LOCK_FILE}
     assert got == {k: v for k, v in digests(reference / "out").items() if k != LOCK_FILE}
     assert not [k for k in got if is_temporary(k)]
-    assert recorded_outputs_are_whole(out) == 13
+    assert recorded_outputs_are_whole(out) == 17  # 4 maps x (page, JSON, CSV, thumb) + a table
 
 
 def test_concurrent_builds_that_both_write(project):
@@ -198,7 +198,7 @@ def test_concurrent_builds_that_both_write(project):
         assert "internal error" not in err and "Traceback" not in err
     waited = [err for _out, err in results if "waiting for another frontmap build" in err]
     assert len(waited) >= 1  # they did overlap, and the lock put them in a row
-    assert recorded_outputs_are_whole(project / "out") == 13
+    assert recorded_outputs_are_whole(project / "out") == 17
     assert "second" in (project / "out" / "mosul.html").read_text()
     assert not [k for k in digests(project / "out") if is_temporary(k)]
 
@@ -314,7 +314,7 @@ def test_full_disk_in_a_build_keeps_the_outputs_whole(disk, project):
     config = write_manifest(project, output=out)
     assert run("build", "--config", config, "--jobs", "1").exit_code == 0
     before = digests(out)
-    assert recorded_outputs_are_whole(out) == 13
+    assert recorded_outputs_are_whole(out) == 17  # 4 maps x (page, JSON, CSV, thumb) + a table
     write_manifest(project, output=out, credit="second")
     disk.fill()
     r = run("build", "--config", config, "--jobs", "1")
@@ -324,7 +324,7 @@ def test_full_disk_in_a_build_keeps_the_outputs_whole(disk, project):
     assert message.endswith("run again to finish") or message.endswith("nothing was built")
     assert "internal error" not in r.output
     assert digests(out) == before  # every file as it was: a full file or the old one
-    assert recorded_outputs_are_whole(out) == 13
+    assert recorded_outputs_are_whole(out) == 17  # 4 maps x (page, JSON, CSV, thumb) + a table
     assert not [k for k in digests(out) if is_temporary(k)]
 
 

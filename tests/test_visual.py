@@ -216,8 +216,20 @@ def test_areas_wide_contested_column(tmp_path):
     r = run("areas", root, "--wide", "--format", "csv")
     head, row = r.output.splitlines()[:2]
     assert head == "date,A,B,contested"
-    lons, lats = zip(*[[1, 0], [2, 0], [2, 1], [1, 1]], strict=True)
-    want = abs(GEOD.polygon_area_perimeter(lons, lats)[0]) / 1e6
+    # edges are geodesics: each square's top edge bows north along its own geodesic, so
+    # the overlap is bounded by the lower of the two (densified here with pyproj.Geod)
+    import shapely
+
+    def geodesic_ring(ring):
+        out = []
+        for (x1, y1), (x2, y2) in zip(ring[:-1], ring[1:], strict=True):
+            out.append((x1, y1))
+            out.extend(GEOD.npts(x1, y1, x2, y2, 2000))
+        return shapely.Polygon(out)
+
+    overlap = shapely.intersection(geodesic_ring(sq), geodesic_ring(other))
+    xy = shapely.get_coordinates(overlap.exterior)
+    want = abs(GEOD.polygon_area_perimeter(xy[:, 0], xy[:, 1])[0]) / 1e6
     assert float(row.split(",")[3]) == pytest.approx(want, rel=1e-6)
 
 

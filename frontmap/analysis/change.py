@@ -26,7 +26,14 @@ import shapely
 from ..read.model import Layers, Place, Snapshot
 from .claims import Claim, claims
 from .geodesy import area_km2, length_km
-from .measure import CONTESTED, UNASSIGNED, contested_geometry, polygonal, present_factions
+from .measure import (
+    CONTESTED,
+    GRID,
+    UNASSIGNED,
+    contested_geometry,
+    polygonal,
+    present_factions,
+)
 from .places import NEAR_KM, Where, locate
 from .schema import (
     EncircledDetails,
@@ -219,11 +226,14 @@ def holders(territories: dict, aoi) -> dict[str, shapely.Geometry]:
     contested = contested_geometry(territories)
     out = {}
     for fid, g in territories.items():
-        out[fid] = polygonal(shapely.difference(g, contested)) if not contested.is_empty else g
+        if contested.is_empty:
+            out[fid] = g
+        else:
+            out[fid] = polygonal(shapely.difference(g, contested, grid_size=GRID))
     if not contested.is_empty:
         out[CONTESTED] = contested
     claimed = shapely.union_all(list(territories.values())) if territories else None
-    rest = aoi if claimed is None else shapely.difference(aoi, claimed)
+    rest = aoi if claimed is None else shapely.difference(aoi, claimed, grid_size=GRID)
     out[UNASSIGNED] = polygonal(rest)
     return out
 
@@ -235,14 +245,16 @@ def _transfers(h_from: dict, h_to: dict) -> tuple[dict, dict]:
         if ga.is_empty:
             continue
         gb_same = h_to.get(a)
-        leaving = ga if gb_same is None or gb_same.is_empty else shapely.difference(ga, gb_same)
-        leaving = polygonal(leaving)
+        if gb_same is None or gb_same.is_empty:
+            leaving = polygonal(ga)
+        else:
+            leaving = polygonal(shapely.difference(ga, gb_same, grid_size=GRID))
         if leaving.is_empty:
             continue
         for b, gb in h_to.items():
             if b == a or gb.is_empty or not shapely.intersects(leaving, gb):
                 continue
-            piece = polygonal(shapely.intersection(leaving, gb))
+            piece = polygonal(shapely.intersection(leaving, gb, grid_size=GRID))
             km2 = area_km2(piece)
             if km2 > 0:
                 matrix[(a, b)] = km2

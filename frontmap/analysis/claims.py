@@ -30,7 +30,7 @@ import shapely
 
 from ..read.model import Place
 from .geodesy import area_km2
-from .measure import CONTESTED, UNASSIGNED, polygonal
+from .measure import CONTESTED, GRID, UNASSIGNED, polygonal
 from .places import NEAR_KM, Where, locate
 
 __all__ = ["Claim", "claims", "ledger", "BOTH", "FROM", "TO"]
@@ -76,7 +76,11 @@ def _union(geoms) -> shapely.Geometry:
     geoms = [g for g in geoms if g is not None and not g.is_empty]
     if not geoms:
         return _empty()
-    return geoms[0] if len(geoms) == 1 else polygonal(shapely.union_all(geoms))
+    return geoms[0] if len(geoms) == 1 else polygonal(shapely.union_all(geoms, grid_size=GRID))
+
+
+def _minus(a, b) -> shapely.Geometry:
+    return polygonal(shapely.difference(a, b, grid_size=GRID)) if not b.is_empty else polygonal(a)
 
 
 def _split_by_cover(ground, candidates: dict[str, shapely.Geometry]):
@@ -86,18 +90,18 @@ def _split_by_cover(ground, candidates: dict[str, shapely.Geometry]):
     for k, g in candidates.items():
         if g.is_empty or not shapely.intersects(ground, g):
             continue
-        piece = polygonal(shapely.intersection(ground, g))
+        piece = polygonal(shapely.intersection(ground, g, grid_size=GRID))
         if not piece.is_empty:
             covered[k] = piece
     single = {}
     for k, piece in covered.items():
         others = _union(v for j, v in covered.items() if j != k)
-        alone = polygonal(shapely.difference(piece, others)) if not others.is_empty else piece
+        alone = _minus(piece, others)
         if not alone.is_empty:
             single[k] = alone
     anywhere = _union(covered.values())
-    several = polygonal(shapely.difference(anywhere, _union(single.values())))
-    nowhere = polygonal(shapely.difference(ground, anywhere)) if not anywhere.is_empty else ground
+    several = _minus(anywhere, _union(single.values()))
+    nowhere = _minus(ground, anywhere)
     return single, several, nowhere
 
 
@@ -111,9 +115,9 @@ def ledger(t_from: dict, t_to: dict) -> dict[tuple[str, str, str], shapely.Geome
     lost, gained, kept = {}, {}, {}
     for f in dict.fromkeys([*t_from, *t_to]):
         a, b = t_from.get(f, empty), t_to.get(f, empty)
-        lost[f] = polygonal(shapely.difference(a, b)) if not b.is_empty else polygonal(a)
-        gained[f] = polygonal(shapely.difference(b, a)) if not a.is_empty else polygonal(b)
-        kept[f] = polygonal(shapely.intersection(a, b)) if not (a.is_empty or b.is_empty) else empty
+        lost[f] = _minus(a, b)
+        gained[f] = _minus(b, a)
+        kept[f] = polygonal(shapely.intersection(a, b, grid_size=GRID))
     out: dict[tuple[str, str, str], list] = {}
 
     def add(key, geom):
@@ -126,9 +130,9 @@ def ledger(t_from: dict, t_to: dict) -> dict[tuple[str, str, str], shapely.Geome
         new, several, rest = _split_by_cover(ground, {b: g for b, g in gained.items() if b != a})
         other_losers = _union(g for c, g in lost.items() if c != a)
         for b, g in new.items():
-            one_to_one = polygonal(shapely.difference(g, other_losers))
+            one_to_one = polygonal(shapely.difference(g, other_losers, grid_size=GRID))
             add((a, b, BOTH), one_to_one)
-            add((a, b, FROM), polygonal(shapely.intersection(g, other_losers)))
+            add((a, b, FROM), polygonal(shapely.intersection(g, other_losers, grid_size=GRID)))
         add((a, CONTESTED, FROM), several)
         still = {c: g for c, g in kept.items() if c != a}
         keepers, several_k, nobody = _split_by_cover(rest, still)
@@ -141,7 +145,7 @@ def ledger(t_from: dict, t_to: dict) -> dict[tuple[str, str, str], shapely.Geome
         gave, several, rest = _split_by_cover(ground, {a: g for a, g in lost.items() if a != b})
         other_gainers = _union(g for c, g in gained.items() if c != b)
         for a, g in gave.items():  # the one-to-one part is in the loser's ledger already
-            add((a, b, TO), polygonal(shapely.intersection(g, other_gainers)))
+            add((a, b, TO), polygonal(shapely.intersection(g, other_gainers, grid_size=GRID)))
         add((CONTESTED, b, TO), several)
         still = {c: g for c, g in kept.items() if c != b}
         keepers, several_k, nobody = _split_by_cover(rest, still)

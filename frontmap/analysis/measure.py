@@ -26,10 +26,15 @@ __all__ = [
     "UNASSIGNED",
     "components",
     "present_factions",
+    "GRID",
 ]
 
 CONTESTED = "contested"
 UNASSIGNED = "unassigned"
+#: the overlays that split ground between holders and claims run on this fixed
+#: precision grid (degrees; about 0.1 µm): GEOS's floating-point overlay can return a
+#: phantom piece where densified edges nearly coincide, snap-rounding cannot
+GRID = 1e-12
 
 
 def polygonal(geom) -> shapely.Geometry:

@@ -196,7 +196,8 @@ def animate(ctx, reader, output, date_from, date_to, title, credit, fps, basemap
     fmt = _ext(output, ANIMATION_EXTS, ctx)
     _check_range(date_from, date_to, ctx)
     choice = _basemap_choice(basemap, offline or fmt != "html", ctx)
-    outline = read_outline(choice, merge=False) if choice not in ("bundled", "tiles", "none") else None
+    named = choice not in ("bundled", "tiles", "none")
+    outline = read_outline(choice, merge=False) if named else None
     catalog = reader.catalog()
     snaps = _in_range(reader.stream(catalog), date_from, date_to)
     if fmt == "html":
