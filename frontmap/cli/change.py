@@ -28,7 +28,7 @@ def diff(date_from, date_to, reader, fmt):
     from ..analysis.summary import summarize
     from ..render.diff_text import render_diff
 
-    layers = reader.load()
+    layers = reader.load_dates([date_from, date_to])
     d = diff_dates(
         layers, date_from, date_to, min_part_km2=reader.min_part_km2, link_km=reader.link_km
     )
@@ -53,7 +53,12 @@ def splits(ctx, args, reader, fmt):
     from ..analysis.topology import splits as compute_splits
 
     dates_, path = split_dates_and_layers(args, 1, ctx)
-    layers = reader.at(path).load()
+    reader = reader.at(path)
+    catalog = reader.catalog()
+    known = catalog.dates_from_names()
+    if not dates_ and known:
+        dates_ = [known[-1]]
+    layers = reader.load_dates(dates_, catalog) if dates_ else reader.load(catalog=catalog)
     snap = layers.snapshot(dates_[0]) if dates_ else layers.snapshots[layers.dates[-1]]
     found = compute_splits(
         snap, layers.places, reader.min_part_km2, reader.link_km,

@@ -144,7 +144,15 @@ def compare(ctx, args, reader, page):
     if len(dates_) == 1:
         raise click.UsageError("give both FROM and TO, or neither (first and last date)", ctx)
     basemap = _basemap(page, ctx)
-    layers = reader.at(path).load()
+    reader = reader.at(path)
+    catalog = reader.catalog()
+    known = catalog.dates_from_names()
+    if not dates_ and known and len(known) >= 2:
+        dates_ = [known[0], known[-1]]
+    if dates_:
+        layers = reader.load_dates(dates_, catalog)
+    else:
+        layers = reader.load(catalog=catalog)
     date_from, date_to = _dates(dates_, layers, ctx, path)
     d = diff_dates(
         layers, date_from, date_to, min_part_km2=reader.min_part_km2, link_km=reader.link_km

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from pathlib import Path
 
 import click
@@ -62,17 +61,11 @@ def note_repairs(report) -> None:
 
 
 def no_territory(layers: Path, report) -> None:
-    """Exit 1 saying what was read where no territory was found."""
-    skipped: Counter = Counter()
-    for f in report.files:
-        skipped.update(f.skipped)
-    features = sum(f.features for f in report.files)
-    why = ", ".join(f"{n} {k}" for k, n in sorted(skipped.items())) or "nothing skipped"
-    click.echo(
-        f"frontmap: error: no territory found in {layers}: {len(report.files)} file(s), "
-        f"{features} feature(s) read, none with polygons ({why})",
-        err=True,
-    )
+    """Exit 1 saying what was read where no territory was found (and the warnings
+    about the data set as a whole, which often say why)."""
+    for w in report.warnings:
+        click.echo(f"frontmap: warning: {w}", err=True)
+    click.echo(f"frontmap: error: {report.no_territory(layers)}", err=True)
     raise click.exceptions.Exit(EXIT_DATA)
 
 
