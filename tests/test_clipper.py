@@ -91,13 +91,27 @@ def test_the_walk_is_used_and_exact_on_a_detailed_outline():
     [
         (shapely.box(0, 0, 1, 1), shapely.box(0.5, 0, 2, 1)),  # edges on one line
         (shapely.box(0, 0, 1, 1), shapely.box(0, 0, 1, 1)),  # the same square
-        (shapely.Polygon([(0, 0), (2, 0), (1, 1)]), shapely.box(1, -1, 3, 0.5)),  # vertex on edge
+        (shapely.Polygon([(0, 0), (2, 0), (1, 1)]), shapely.box(0.5, 0.5, 3, 3)),  # vertex on edge
         (shapely.box(0, 0, 1, 1), shapely.Polygon([(1, 0.5), (2, 0), (2, 1)])),  # touching
     ],
 )
 def test_degenerate_cases_are_left_to_geos(geom, outline):
     clip = same_as_geos(geom, outline)
     assert clip.walked == 0
+
+
+def test_a_vertex_on_the_line_of_an_edge_elsewhere_is_no_degeneracy():
+    # the triangle's apex lies on the line x = 1 of the box's edge, but not on that edge
+    clip = same_as_geos(shapely.Polygon([(0, 0), (2, 0), (1, 1)]), shapely.box(1, -1, 3, 0.5))
+    assert clip.walked == 1
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e-15, 1e-13, 1e-11, 1e-9, 1e-7])
+def test_vertices_all_but_on_the_other_boundary(offset):
+    # a territory whose vertices lie within `offset` of the outline's edge x = 1
+    geom = shapely.Polygon([(0, 0), (1 + offset, 0.25), (2, 0), (2, 1), (1 - offset, 0.75), (0, 1)])
+    same_as_geos(geom, shapely.Polygon(rect(1, -1, 3, 2, step=0.05)))
+    same_as_geos(shapely.Polygon(rect(1, -1, 3, 2, step=0.05)), geom)
 
 
 def test_parts_inside_are_kept_as_they_are():

@@ -105,6 +105,8 @@ class _Rings:
         same = ring_of[1:] == ring_of[:-1]
         self.p = coords[:-1][same]  # edge start
         self.q = coords[1:][same]  # edge end
+        self.d = self.q - self.p
+        self.len = np.hypot(self.d[:, 0], self.d[:, 1])
         self.ring = ring_of[:-1][same]
         #: index of each edge within its ring
         self.pos = np.arange(len(coords) - 1)[same] - starts[self.ring]
@@ -144,23 +146,27 @@ def _cross(ax, ay, bx, by):
 def _walk(t: _Rings, c: _Rings, target, outline) -> list[shapely.Polygon]:
     """The polygons of ``target ∩ outline`` from the arcs of their boundaries."""
     ti, ci = c.pairs(t)
-    t1, t2 = t.p[ti], t.q[ti]
-    c1, c2 = c.p[ci], c.q[ci]
-    cd, td = c2 - c1, t2 - t1
+    c1, cd, t1 = c.p[ci], c.d[ci], t.p[ti]
+    # which side of the outline's edge each end of the territory's edge lies
     d1 = _cross(cd[:, 0], cd[:, 1], t1[:, 0] - c1[:, 0], t1[:, 1] - c1[:, 1])
+    t2 = t.q[ti]
     d2 = _cross(cd[:, 0], cd[:, 1], t2[:, 0] - c1[:, 0], t2[:, 1] - c1[:, 1])
+    # an orientation near zero: a vertex on (or all but on) the other's edge, or edges
+    # along one line; scale: the two edges' lengths
+    tol = _EPS * c.len[ci] * t.len[ti]
+    z1, z2 = np.abs(d1) <= tol, np.abs(d2) <= tol
+    near = (np.signbit(d1) != np.signbit(d2)) | z1 | z2
+    k = np.flatnonzero(near)  # the edge pairs that may cross (or touch): few
+    ti, ci, d1, d2, z1, z2, tol = ti[k], ci[k], d1[k], d2[k], z1[k], z2[k], tol[k]
+    c1, c2, t1, td = c.p[ci], c.q[ci], t.p[ti], t.d[ti]
     d3 = _cross(td[:, 0], td[:, 1], c1[:, 0] - t1[:, 0], c1[:, 1] - t1[:, 1])
     d4 = _cross(td[:, 0], td[:, 1], c2[:, 0] - t1[:, 0], c2[:, 1] - t1[:, 1])
-    lc = np.hypot(cd[:, 0], cd[:, 1])
-    lt = np.hypot(td[:, 0], td[:, 1])
-    # an orientation near zero: a vertex on (or all but on) the other's edge, or parallel edges
-    tol = _EPS * lc * lt
-    if (
-        (np.abs(d1) <= tol) | (np.abs(d2) <= tol) | (np.abs(d3) <= tol) | (np.abs(d4) <= tol)
-    ).any():
+    z3, z4 = np.abs(d3) <= tol, np.abs(d4) <= tol
+    across12 = (np.signbit(d1) != np.signbit(d2)) & ~z1 & ~z2
+    across34 = (np.signbit(d3) != np.signbit(d4)) & ~z3 & ~z4
+    if (((z1 | z2) & (across34 | z3 | z4)) | ((z3 | z4) & (across12 | z1 | z2))).any():
         raise _Degenerate
-    hit = (np.sign(d1) != np.sign(d2)) & (np.sign(d3) != np.sign(d4))
-    k = np.flatnonzero(hit)
+    k = np.flatnonzero(across12 & across34)
     n = len(k)
     if n == 0:
         return _no_crossings(t, c, target, outline)
