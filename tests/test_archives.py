@@ -488,3 +488,35 @@ def test_prepared_clip_gives_the_plain_intersection_on_real_data(shared_data):
         assert rel(area_km2(got), area_km2(want)) < 1e-9, d
         assert len(shapely.get_parts(got)) == len(shapely.get_parts(want))
 
+
+
+# --- the build manifest takes the same reader options ---------------------------
+
+
+def test_manifest_reader_options(tmp_path):
+    layers = tmp_path / "layers"
+    for name in ("1730505599", "1730592000"):  # 2024-11-01 23:59:59 and 2024-11-03 00:00 UTC
+        square(layers, f"{name}.geojson", faction="RU")
+    (tmp_path / "frontmap.toml").write_text(
+        '[defaults]\nlayers = "layers"\noutput = "out"\ndate_offset = -1\n'
+        'faction_field = "faction"\n'
+        '[[table]]\nname = "areas"\nkind = "areas"\nformat = "json"\n'
+        '[[map]]\nname = "m"\nfrom = "2024-10-31"\nto = "2024-11-02"\n'
+    )
+    r = run("build", "--config", tmp_path / "frontmap.toml", "--jobs", "1")
+    assert r.exit_code == 0, r.output
+    rows = json.loads((tmp_path / "out" / "areas.json").read_text())
+    assert [x["date"] for x in rows] == ["2024-10-31", "2024-11-02"]
+    assert (tmp_path / "out" / "m.html").is_file()
+    (tmp_path / "frontmap.toml").write_text(
+        '[defaults]\nlayers = "layers"\noutput = "out"\ndate_pattern = "%Q"\nlates = true\n'
+        '[[table]]\nname = "areas"\nkind = "areas"\n'
+    )
+    r = run("build", "--config", tmp_path / "frontmap.toml")
+    assert r.exit_code == 1 and "unknown key(s) lates (did you mean 'latest'?)" in r.output
+    (tmp_path / "frontmap.toml").write_text(
+        '[defaults]\nlayers = "layers"\noutput = "out"\ndate_pattern = "%Q"\n'
+        '[[map]]\nname = "m"\nfrom = "first"\nto = "last"\n'
+    )
+    r = run("build", "--config", tmp_path / "frontmap.toml")
+    assert r.exit_code == 1 and "%Q is not supported" in r.output

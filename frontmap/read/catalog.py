@@ -196,7 +196,7 @@ class Catalog:
         rep = self._file_report(src)
         out: dict[tuple[dt.date, str], list] = defaultdict(list)
         undated: list[str] = []
-        override = self.options.crs is not None
+        override = bool(self.options.crs)
         try:
             layers, n_layers = read_raw(src.path, src.display, ignore_crs=override)
             for layer in layers:
@@ -216,7 +216,7 @@ class Catalog:
     def _read_layer(self, src, rep, layer, n_layers, out, undated, where) -> None:
         """One layer's features, reprojected with the CRS it declares (or ``--crs``),
         which must fit its coordinates."""
-        override = self.options.crs is not None
+        override = bool(self.options.crs)
         crs = self._crs if override else layer.crs
         who = declared_by(src.path, override)
         transformer = transformer_for(crs)
