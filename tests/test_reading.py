@@ -355,7 +355,7 @@ def test_rule_beats_property_and_property_beats_file_name(tmp_path):
 
 def test_factions_toml_errors_name_the_file(tmp_path):
     with pytest.raises(ConfigError, match="color"):
-        frontmap.FactionTable.from_dict({"factions": {"IS": {"color": "black"}}}, "f.toml")
+        frontmap.FactionTable.from_dict({"factions": {"IS": {"color": "blak"}}}, "f.toml")
     with pytest.raises(ConfigError, match="reserved"):
         frontmap.FactionTable.from_dict({"factions": {"contested": {}}}, "f.toml")
     with pytest.raises(ConfigError, match="bad regular expression"):

@@ -9,7 +9,12 @@ suspicious, with pure functions over snapshots:
   lon/lat, a wrong CRS, a polygon filed under the wrong faction or date;
 * :func:`area_jumps`: a snapshot whose total area changes by more than
   ``max_pct`` percent from the previous date: a missing or duplicated file, a
-  layer filed under the wrong date.
+  layer filed under the wrong date;
+* :func:`tiny_territory`: a date whose whole territory measures under 1 km²
+  while its files span a large extent (a CRS or units that do not fit).
+
+It also says how much ground a clip removed per faction and date
+(:func:`clip_cuts`), and fails when no polygon was used at all.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from dataclasses import dataclass, field
 
 import shapely
 
-from ..read.model import FileReport, Layers, Note, Snapshot
+from ..read.model import Duplicate, FileReport, Layers, Note, Snapshot
 from .geodesy import GEOD, area_km2, distance_km
 from .measure import Overlap, overlaps, parts_of
 
@@ -33,6 +38,9 @@ __all__ = [
     "render_check",
     "stray_parts",
     "area_jumps",
+    "tiny_territory",
+    "clip_cuts",
+    "ClipCut",
     "DEFAULT_MAX_STRAY_KM",
     "DEFAULT_MAX_JUMP_PCT",
 ]
@@ -184,6 +192,69 @@ def area_jumps(
     return found
 
 
+#: a territory under this many km² is "tiny" (:func:`tiny_territory`)
+TINY_KM2 = 1.0
+
+
+def tiny_territory(snapshots: Iterable[Snapshot], files: dict[str, FileReport]) -> list[Suspicion]:
+    """Dates whose whole territory is under :data:`TINY_KM2` while the files it
+    comes from span at least one unit (a degree, or a metre) in their own
+    coordinates: degrees read as metres, or kilometres as metres."""
+    found = []
+    for snap in sorted(snapshots, key=lambda s: s.date):
+        total = sum(area_km2(g) for g in snap.territories.values())
+        if total >= TINY_KM2:
+            continue
+        spans = [
+            (name, f.raw_extent)
+            for name in snap.sources
+            if (f := files.get(name)) is not None and f.raw_extent is not None
+            and max(f.raw_extent[2] - f.raw_extent[0], f.raw_extent[3] - f.raw_extent[1]) >= 1
+        ]
+        if not spans:
+            continue
+        name, b = spans[0]
+        message = (
+            f"all territory on {snap.date.isoformat()} measures {total:.3g} km², while {name} "
+            f"spans x {b[0]:.6g}..{b[2]:.6g}, y {b[1]:.6g}..{b[3]:.6g} in its own coordinates: "
+            "the CRS or the units of the coordinates are probably wrong (--crs CRS overrides "
+            "what files declare)"
+        )
+        found.append(Suspicion("tiny-territory", snap.date, None, message, tuple(snap.sources)))
+    return found
+
+
+@dataclass(frozen=True)
+class ClipCut:
+    """How much of a faction's territory on one date the clip outline removed."""
+
+    date: dt.date
+    faction: str
+    area_km2: float  # before clipping
+    removed_km2: float
+
+    def as_dict(self) -> dict:
+        return {
+            "date": self.date.isoformat(),
+            "faction": self.faction,
+            "area_km2": self.area_km2,
+            "removed_km2": self.removed_km2,
+        }
+
+
+def clip_cuts(layers: Layers) -> list[ClipCut]:
+    """Per date and faction, the geodesic km² that ``--clip`` removed (``layers``
+    read with ``keep_unclipped``)."""
+    out = []
+    for d in sorted(layers.unclipped):
+        clipped = layers.snapshots[d].territories if d in layers.snapshots else {}
+        for fid, whole in layers.unclipped[d].items():
+            before = area_km2(whole)
+            after = area_km2(clipped.get(fid))
+            out.append(ClipCut(d, fid, before, max(before - after, 0.0)))
+    return out
+
+
 @dataclass
 class CheckReport:
     files: list[FileReport]
@@ -192,6 +263,12 @@ class CheckReport:
     dataset_warnings: list[Note] = field(default_factory=list)
     #: suspicious data (also among ``dataset_warnings``, as notes)
     suspicious: list[Suspicion] = field(default_factory=list)
+    dataset_notes: list[Note] = field(default_factory=list)
+    #: (date, faction) pairs given by several files, merged
+    duplicates: list[Duplicate] = field(default_factory=list)
+    #: ground the clip removed (with --clip)
+    clipped: list[ClipCut] = field(default_factory=list)
+    clip_file: str | None = None
 
     @property
     def errors(self) -> list[Note]:
@@ -212,6 +289,7 @@ class CheckReport:
         return {
             "files": len(self.files),
             "features": sum(f.features for f in self.files),
+            "polygons": sum(f.polygons for f in self.files),
             "used": sum(f.used for f in self.files),
             "skipped": dict(sorted(skipped.items())),
             "unmatched": skipped.get("unmatched", 0),
@@ -231,7 +309,10 @@ class CheckReport:
             ],
             "errors": [n.as_dict() for n in self.dataset_errors],
             "warnings": [n.as_dict() for n in self.dataset_warnings],
+            "notes": [n.as_dict() for n in self.dataset_notes],
             "suspicious": [s.as_dict() for s in self.suspicious],
+            "duplicates": [d.as_dict() for d in self.duplicates],
+            "clipped": [c.as_dict() for c in self.clipped],
         }
 
 
@@ -252,23 +333,20 @@ def check_layers(
         suspicious += stray_parts(snaps, max_stray_km, min_part_km2)
     if max_jump_pct is not None:
         suspicious += area_jumps(snaps, max_jump_pct)
+    suspicious += tiny_territory(snaps, {f.file: f for f in layers.report.files})
     warnings = list(layers.report.warnings) + [s.note() for s in suspicious]
-    features = sum(f.features for f in layers.report.files)
-    if not snaps and not layers.report.all_errors and features:
-        warnings.append(
-            Note(
-                str(layers.root),
-                None,
-                f"no territory: none of the {features} feature(s) read is a polygon, "
-                "so there is nothing to measure",
-            )
-        )
+    errors = list(layers.report.errors)
+    if not any(s.territories for s in snaps) and not layers.report.all_errors:
+        errors.append(layers.report.no_territory(layers.root))
     return CheckReport(
         files=list(layers.report.files),
         overlaps=found,
-        dataset_errors=list(layers.report.errors),
+        dataset_errors=errors,
         dataset_warnings=warnings,
         suspicious=suspicious,
+        dataset_notes=list(layers.report.notes),
+        duplicates=list(layers.report.duplicates),
+        clipped=clip_cuts(layers),
     )
 
 
@@ -296,8 +374,27 @@ def render_check(report: CheckReport) -> str:
         lines.append("Overlaps between factions (contested ground):")
         for o in report.overlaps:
             lines.append(f"  {o.date.isoformat()}  {o.a} / {o.b}: {o.area_km2:,.2f} km²")
-    if report.dataset_warnings or report.dataset_errors:
+    if report.duplicates:
         lines.append("")
+        lines.append(
+            "Same faction, same date, several files (their union is used; --latest reads "
+            "only the newest when the names carry a time of day):"
+        )
+        for dup in report.duplicates:
+            lines.append(f"  {dup.date.isoformat()}  {dup.faction}: {', '.join(dup.files)}")
+    if report.clipped:
+        lines.append("")
+        lines.append("Ground the clip removed (geodesic km² of each territory before clipping):")
+        for c in report.clipped:
+            pct = c.removed_km2 / c.area_km2 * 100 if c.area_km2 > 0 else 0.0
+            lines.append(
+                f"  {c.date.isoformat()}  {c.faction}: {c.removed_km2:,.2f} of "
+                f"{c.area_km2:,.2f} km² ({pct:.2f}%)"
+            )
+    if report.dataset_warnings or report.dataset_errors or report.dataset_notes:
+        lines.append("")
+    for n in report.dataset_notes:
+        lines.append(f"note: {n}")
     for n in report.dataset_warnings:
         lines.append(f"warning: {n}")
     for n in report.dataset_errors:
@@ -306,7 +403,8 @@ def render_check(report: CheckReport) -> str:
     lines.append("")
     skipped = sum(t["skipped"].values())
     lines.append(
-        f"{t['files']} file(s), {t['features']} feature(s): {t['used']} used, {skipped} skipped"
+        f"{t['files']} file(s), {t['features']} feature(s) ({t['polygons']} polygons): "
+        f"{t['used']} used, {skipped} skipped"
         + (f" ({t['unmatched']} unmatched by any faction rule)" if t["unmatched"] else "")
         + f", {t['repaired']} repair(s), {t['warnings']} warning(s), {t['errors']} error(s)"
     )

@@ -45,10 +45,14 @@ DEFAULT_KEYS = {
     "offline": True,
     "mode": "side-by-side",
     "credit": None,
-    "faction_field": "faction",
-    "date_field": "date",
+    "faction_field": None,  # None: the property "faction" (named: it must exist)
+    "date_field": None,  # None: the property "date"
     "factions": None,
     "clip": None,
+    "date_pattern": None,
+    "date_offset": 0,
+    "latest": False,
+    "crs": None,
     "min_part_km2": 1.0,
     "link_km": 0.0,
     "snap_km": 2.0,
@@ -70,7 +74,6 @@ TABLE_FORMATS = {"csv": "csv", "json": "json", "md": "md", "table": "txt"}
 MODES = ("side-by-side", "swipe")
 PATH_KEYS = ("layers", "places", "factions", "clip")
 _NAME_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ +-]*$")
-
 
 
 @dataclass
@@ -122,7 +125,7 @@ def load_manifest(path: str | os.PathLike = "frontmap.toml") -> Manifest:
     bad = set(given) - set(DEFAULT_KEYS)
     if bad:
         raise ConfigError(
-            f"{path}: [defaults]: unknown key(s) {', '.join(sorted(bad))}; "
+            f"{path}: [defaults]: unknown key(s) {_named(bad, DEFAULT_KEYS)}; "
             f"allowed: {', '.join(sorted(DEFAULT_KEYS))}"
         )
     defaults.update(given)
@@ -161,11 +164,18 @@ def _check_entry(path, kind, i, entry, allowed) -> None:
     bad = set(entry) - allowed
     if bad:
         raise ConfigError(
-            f"{where}: unknown key(s) {', '.join(sorted(bad))}; allowed: "
+            f"{where}: unknown key(s) {_named(bad, allowed)}; allowed: "
             f"{', '.join(sorted(allowed))}"
         )
     if not isinstance(entry.get("name"), str) or not entry["name"].strip():
         raise ConfigError(f"{where}: needs a name (the output file name, without extension)")
+
+
+def _named(bad, allowed) -> str:
+    """``layer (did you mean 'layers'?), foo``."""
+    from ..read.survey import did_you_mean
+
+    return ", ".join(f"{k}{did_you_mean(k, allowed)}" for k in sorted(bad))
 
 
 def safe_name(name: str, output: Path) -> str:

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..errors import ConfigError, DateFormatError, DateNotFoundError, FrontmapError
+from ..errors import (
+    ArgumentError,
+    ConfigError,
+    DateFormatError,
+    DateNotFoundError,
+    FrontmapError,
+)
 from ..read.model import parse_date
 from .manifest import (
     ANIMATION_FORMATS,
@@ -70,7 +76,19 @@ def _resolve_date(value, dates: list[dt.date], what: str) -> dt.date:
     return d
 
 
-READER_KEYS = ("layers", "faction_field", "date_field", "factions", "clip", "places", "snap_km")
+READER_KEYS = (
+    "layers",
+    "faction_field",
+    "date_field",
+    "factions",
+    "clip",
+    "places",
+    "snap_km",
+    "date_pattern",
+    "date_offset",
+    "latest",
+    "crs",
+)
 
 
 class Catalogs:
@@ -93,15 +111,30 @@ def catalog_for(manifest: Manifest, spec: dict):
     def opt(key):
         return manifest.resolve(spec[key]) if spec.get(key) else None
 
+    offset = spec.get("date_offset") or 0
+    if isinstance(offset, bool) or not isinstance(offset, int):
+        raise ConfigError(f"date_offset must be a whole number of days, got {offset!r}")
+    for key in ("faction_field", "date_field", "date_pattern", "crs"):
+        if spec.get(key) is not None and not isinstance(spec[key], str):
+            raise ConfigError(f"{key} must be a string, got {spec[key]!r}")
+    if not isinstance(spec.get("latest", False), bool):
+        raise ConfigError(f"latest must be true or false, got {spec['latest']!r}")
     options = ReadOptions(
-        faction_field=spec["faction_field"],
-        date_field=spec["date_field"],
+        faction_field=spec.get("faction_field"),
+        date_field=spec.get("date_field"),
         factions_file=opt("factions"),
         clip=opt("clip"),
         places=opt("places"),
         snap_km=float(spec.get("snap_km", 2.0)),
+        date_pattern=spec.get("date_pattern"),
+        date_offset=offset,
+        latest=bool(spec.get("latest")),
+        crs=spec.get("crs"),
     )
-    return Catalog(manifest.resolve(spec["layers"]), options)
+    try:
+        return Catalog(manifest.resolve(spec["layers"]), options)
+    except ArgumentError as exc:  # a bad date_pattern or crs: the manifest is wrong
+        raise ConfigError(f"{manifest.path}: {exc}") from None
 
 
 def plan(manifest: Manifest, catalogs: Catalogs | None = None) -> list[Entry]:

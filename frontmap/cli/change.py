@@ -37,7 +37,7 @@ def diff(date_from, date_to, reader, fmt, near_km, min_story_km2):
     from ..render.diff_text import render_diff
 
     warn_if_backwards(date_from, date_to)
-    layers = reader.load()
+    layers = reader.load_dates([date_from, date_to])
     progress().stage(f"computing the change {date_from} -> {date_to}")
     d = diff_dates(
         layers,
@@ -87,7 +87,12 @@ def splits(ctx, args, reader, fmt, near_km):
     from ..analysis.topology import splits as compute_splits
 
     dates_, path = split_dates_and_layers(args, 1, ctx)
-    layers = reader.at(path).load()
+    reader = reader.at(path)
+    catalog = reader.catalog()
+    known = catalog.dates_from_names()
+    if not dates_ and known:
+        dates_ = [known[-1]]
+    layers = reader.load_dates(dates_, catalog) if dates_ else reader.load(catalog=catalog)
     snap = layers.snapshot(dates_[0]) if dates_ else layers.snapshots[layers.dates[-1]]
     progress().stage(f"finding the parts on {snap.date}")
     found = compute_splits(

@@ -155,7 +155,15 @@ def compare(ctx, args, reader, page, near_km, min_story_km2):
         warn_if_backwards(*dates_)
     for given in (page.output, page.png):
         _check_output_folder(given)
-    layers = reader.at(path).load()
+    reader = reader.at(path)
+    catalog = reader.catalog()
+    known = catalog.dates_from_names()
+    if not dates_ and known and len(known) >= 2:
+        dates_ = [known[0], known[-1]]
+    if dates_:
+        layers = reader.load_dates(dates_, catalog)
+    else:
+        layers = reader.load(catalog=catalog)
     date_from, date_to = _dates(dates_, layers, ctx, path)
     bar = progress()
     bar.stage(f"computing the change {date_from} -> {date_to}")

@@ -33,14 +33,19 @@ class Reader:
     """What a command was told about reading its layers (LAYERS and the reader options)."""
 
     layers: Path = Path("layers")
-    faction_field: str = "faction"
-    date_field: str = "date"
+    #: None when not given (the default property, ``faction``/``date``, is used)
+    faction_field: str | None = None
+    date_field: str | None = None
     factions_file: Path | None = None
     clip: Path | None = None
     min_part_km2: float = 1.0
     places: Path | None = None
     link_km: float = 0.0
     snap_km: float = 2.0
+    date_pattern: str | None = None
+    date_offset: int = 0
+    latest: bool = False
+    crs: str | None = None
 
     def at(self, layers: Path) -> Reader:
         """The same options for another LAYERS path."""
@@ -56,24 +61,45 @@ class Reader:
             clip=self.clip,
             places=self.places,
             snap_km=self.snap_km,
+            date_pattern=self.date_pattern,
+            date_offset=self.date_offset,
+            latest=self.latest,
+            crs=self.crs,
         )
 
-    def catalog(self):
+    def catalog(self, keep_unclipped: bool = False):
         from ..read import Catalog
 
-        return Catalog(self.layers, self.options())
+        return Catalog(self.layers, self.options(), keep_unclipped=keep_unclipped)
 
-    def load(self, allow_errors: bool = False):
-        """Read the layers; bad data stops the command with exit code 1."""
+    def load(self, allow_errors: bool = False, dates=None, catalog=None):
+        """Read the layers (only ``dates``, when given); bad data stops the command
+        with exit code 1."""
         from .output import no_territory, note_repairs, stop_on_errors
 
-        result = self.catalog().read(progress=progress_callback())
+        catalog = catalog or self.catalog()
+        result = catalog.read(progress=progress_callback(), dates=dates)
         if not allow_errors:
             stop_on_errors(result.report, "nothing computed")
             if not result.snapshots:
                 no_territory(self.layers, result.report)
             note_repairs(result.report)
         return result
+
+    def load_dates(self, wanted, catalog=None):
+        """Read only the dates ``wanted`` (those of a diff or a page) when the file
+        names say which files hold them, else everything; a date the layers do not
+        have is a DateNotFoundError listing the ones they have."""
+        from ..errors import DateNotFoundError
+
+        catalog = catalog or self.catalog()
+        known = catalog.dates_from_names()
+        if known is None:
+            return self.load(catalog=catalog)
+        for d in wanted:
+            if d not in known:
+                raise DateNotFoundError(d.isoformat(), [x.isoformat() for x in known])
+        return self.load(dates=list(wanted), catalog=catalog)
 
     def stream(self, catalog=None):
         """Snapshots one date at a time; stop with exit 1 at the first file with errors."""
@@ -92,7 +118,46 @@ class Reader:
         note_repairs(catalog.report)
 
 
-_READER_KEYS = ("faction_field", "date_field", "factions_file", "clip", "min_part_km2", "snap_km")
+_READER_KEYS = (
+    "faction_field",
+    "date_field",
+    "factions_file",
+    "clip",
+    "min_part_km2",
+    "snap_km",
+    "date_pattern",
+    "date_offset",
+    "latest",
+    "crs",
+)
+#: options whose default means "not asked for" (a property no feature has is then no error)
+_NAMED_ONLY = ("faction_field", "date_field")
+
+
+def _check_pattern(ctx, param, value):
+    if value is None:
+        return None
+    from ..errors import ArgumentError
+    from ..read.names import DatePattern
+
+    try:
+        DatePattern(value)
+    except ArgumentError as exc:
+        raise click.BadParameter(str(exc).split(": ", 1)[-1], ctx, param) from None
+    return value
+
+
+def _check_crs(ctx, param, value):
+    if value is None:
+        return None
+    from ..errors import ArgumentError
+    from ..read.crs import parse_crs
+
+    try:
+        parse_crs(value)
+    except ArgumentError as exc:
+        raise click.BadParameter(str(exc).split(": ", 1)[-1], ctx, param) from None
+    return value
 
 
 def _reader_click_options(places: bool, link: bool) -> list:
@@ -110,6 +175,34 @@ def _reader_click_options(places: bool, link: bool) -> list:
             show_default=True,
             metavar="NAME",
             help="Feature property that holds the date (YYYY-MM-DD).",
+        ),
+        click.option(
+            "--date-pattern",
+            metavar="PATTERN",
+            callback=_check_pattern,
+            help="Read dates from file names with this strptime pattern ('%d.%m.%Y') or "
+            "regular expression with a named group ('map_(?P<date>\\d{8})').",
+        ),
+        click.option(
+            "--date-offset",
+            type=int,
+            default=0,
+            show_default=True,
+            metavar="DAYS",
+            help="Shift every date by DAYS (-1: a file dated D shows the evening of D-1).",
+        ),
+        click.option(
+            "--latest",
+            is_flag=True,
+            help="Of several files of one date, read only the newest (by the time of day "
+            "in their names).",
+        ),
+        click.option(
+            "--crs",
+            metavar="CRS",
+            callback=_check_crs,
+            help="The CRS of the layer files' coordinates (EPSG:4326, EPSG:32637...), "
+            "overriding what the files declare.",
         ),
         click.option(
             "--factions",
@@ -173,6 +266,13 @@ def reader_options(layers: bool = True, places: bool = False, link: bool = False
         @functools.wraps(f)
         def wrapper(*args, **kw):
             given = {k: kw.pop(k) for k in _READER_KEYS}
+            ctx = click.get_current_context(silent=True)
+            for k in _NAMED_ONLY:
+                if ctx is not None and ctx.get_parameter_source(k) in (
+                    click.core.ParameterSource.DEFAULT,
+                    click.core.ParameterSource.DEFAULT_MAP,
+                ):
+                    given[k] = None
             if places:
                 given["places"] = kw.pop("places")
             if link:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import Counter
 from pathlib import Path
 
 import click
@@ -192,16 +191,11 @@ def note_repairs(report) -> None:
 
 
 def no_territory(layers: Path, report) -> None:
-    """Exit 1 saying what was read where no territory was found."""
-    skipped: Counter = Counter()
-    for f in report.files:
-        skipped.update(f.skipped)
-    features = sum(f.features for f in report.files)
-    why = ", ".join(f"{n} {k}" for k, n in sorted(skipped.items())) or "nothing skipped"
-    echo_err(
-        f"frontmap: error: no territory found in {layers}: {len(report.files)} file(s), "
-        f"{features} feature(s) read, none with polygons ({why})"
-    )
+    """Exit 1 saying what was read where no territory was found (and the warnings
+    about the data set as a whole, which often say why)."""
+    for w in report.warnings:
+        echo_err(f"frontmap: warning: {w}")
+    echo_err(f"frontmap: error: {report.no_territory(layers)}")
     raise click.exceptions.Exit(EXIT_DATA)
 
 

@@ -101,7 +101,7 @@ def check(reader, fmt, strict, max_stray_km, max_jump_pct):
     from ..analysis.check import check_layers, render_check
 
     report = check_layers(
-        reader.load(allow_errors=True),
+        reader.load(allow_errors=True, catalog=reader.catalog(keep_unclipped=True)),
         max_jump_pct=max_jump_pct,
         max_stray_km=max_stray_km,
         min_part_km2=reader.min_part_km2,

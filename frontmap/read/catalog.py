@@ -30,13 +30,23 @@ import shapely
 
 from ..errors import ConfigError, DataError, DateFormatError
 from .clean import LINES, POINTS, clean_geometry, polygonal_only, transformer_for
+from .clipper import Clipper
+from .crs import (
+    Extent,
+    area_of_use_problem,
+    declared_by,
+    degrees_problem,
+    null_island_problem,
+    parse_crs,
+)
 from .discover import Source, discover
 from .factions import FactionTable
-from .files import read_raw
+from .files import is_wgs84, read_raw
 from .gazetteer import gazetteer_places
 from .geojson import RawFeature
 from .model import (
     UNDATED,
+    Duplicate,
     FileReport,
     Layers,
     Note,
@@ -46,8 +56,10 @@ from .model import (
     is_undated,
     parse_date,
 )
+from .names import DatePattern
 from .outlines import read_outline, read_places
 from .rest import SNAP_KM, RestMaker
+from .survey import PropertySurvey, field_problem, folder_fallback_note, match_key_warnings
 
 __all__ = ["ReadOptions", "Catalog", "read_layers", "iter_snapshots", "Progress"]
 
@@ -56,16 +68,35 @@ Progress = Callable[[int, int, str], None]
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """Options every command that reads layers shares."""
+    """Options every command that reads layers shares.
 
-    faction_field: str = "faction"
-    date_field: str = "date"
+    ``faction_field`` and ``date_field`` default to ``faction`` and ``date``;
+    when one is named (not None), no feature having it is an error.
+    ``date_pattern`` reads dates from file names (:class:`.names.DatePattern`);
+    ``date_offset`` shifts every date by that many days; ``latest`` keeps only
+    the newest file of each date (by the time of day in its name); ``crs``
+    overrides the CRS that files declare.
+    """
+
+    faction_field: str | None = None
+    date_field: str | None = None
     factions_file: Path | None = None
     clip: Path | None = None
     places: Path | None = None
     #: snapping tolerance (km) between factions and the clip's edge, for the rest faction
     snap_km: float = SNAP_KM
+    date_pattern: str | None = None
+    date_offset: int = 0
+    latest: bool = False
+    crs: str | None = None
 
+    @property
+    def faction_key(self) -> str:
+        return self.faction_field or "faction"
+
+    @property
+    def date_key(self) -> str:
+        return self.date_field or "date"
 
 
 class Catalog:
@@ -75,17 +106,62 @@ class Catalog:
     date at a time so that long series stream in bounded memory.
     """
 
-    def __init__(self, path: str | os.PathLike, options: ReadOptions | None = None):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        options: ReadOptions | None = None,
+        keep_unclipped: bool = False,
+    ):
         self.root = Path(path)
         self.options = options or ReadOptions()
-        self.sources = discover(self.root)
-        self.factions = self._load_factions()
-        self.clip = read_outline(self.options.clip) if self.options.clip else None
-        self.rest = self._rest_maker()
+        opts = self.options
+        self.pattern = DatePattern(opts.date_pattern) if opts.date_pattern else None
+        self._crs = None
+        if opts.crs:
+            crs = parse_crs(opts.crs)
+            self._crs = None if is_wgs84(crs) else crs
         self.report = ReadReport()
         self._file_reports: dict[str, FileReport] = {}
+        self.sources = discover(self.root, self.pattern, opts.date_offset)
+        if opts.latest:
+            self._keep_latest()
+        self.factions = self._load_factions()
+        self.report.factions_source = self.factions.source
+        self.clip = _clip_outline(opts.clip) if opts.clip else None
+        self._clipper = Clipper(self.clip) if self.clip is not None else None
+        self.rest = self._rest_maker()
+        #: with a clip: each (date, faction)'s territory before clipping (for ``check``)
+        self.keep_unclipped = keep_unclipped
+        self.unclipped: dict[dt.date, dict[str, shapely.Geometry]] = defaultdict(dict)
         #: LAYERS is one file: if nothing in it gives a date, it is one undated snapshot
         self._single_file = self.root.is_file()
+        self.survey = PropertySurvey()
+
+    def _keep_latest(self) -> None:
+        """``--latest``: of the files of one date whose names carry a time of day, only
+        the newest is read (files without a time are read as always)."""
+        by_date: dict[dt.date, list[Source]] = defaultdict(list)
+        for s in self.sources:
+            if s.hinted_date is not None and s.name_time is not None:
+                by_date[s.hinted_date].append(s)
+        dropped = set()
+        for d, group in by_date.items():
+            if len(group) < 2:
+                continue
+            newest = max(group, key=lambda s: (s.name.stamp, s.display))  # type: ignore[union-attr]
+            for s in group:
+                if s is newest:
+                    continue
+                dropped.add(s.path)
+                self._file_report(s).notes.append(
+                    Note(
+                        s.display,
+                        None,
+                        f"not read: --latest keeps {newest.display}, the newest file of "
+                        f"{d.isoformat()} ({newest.name_time} against {s.name_time})",
+                    )
+                )
+        self.sources = [s for s in self.sources if s.path not in dropped]
 
     # -- configuration ------------------------------------------------------
 
@@ -141,16 +217,14 @@ class Catalog:
         rep = self._file_report(src)
         out: dict[tuple[dt.date, str], list] = defaultdict(list)
         undated: list[str] = []
+        override = bool(self.options.crs)
         try:
-            layers, n_layers = read_raw(src.path, src.display)
+            layers, n_layers = read_raw(src.path, src.display, ignore_crs=override)
             for layer in layers:
+                where = f"layer {layer.name!r}: " if n_layers > 1 else ""
                 try:
-                    transformer = transformer_for(layer.crs)
-                    hint = layer.name if n_layers > 1 else None
-                    for raw in layer.features:
-                        self._feature(src, rep, raw, hint, transformer, out, undated)
+                    self._read_layer(src, rep, layer, n_layers, out, undated, where)
                 finally:
-                    where = f"layer {layer.name!r}: " if n_layers > 1 else ""
                     for w in layer.warnings:
                         rep.warnings.append(Note(src.display, None, where + w))
         except DataError as exc:
@@ -160,6 +234,46 @@ class Catalog:
         self._collapse_date_errors(rep)
         return out
 
+    def _read_layer(self, src, rep, layer, n_layers, out, undated, where) -> None:
+        """One layer's features, reprojected with the CRS it declares (or ``--crs``),
+        which must fit its coordinates."""
+        override = bool(self.options.crs)
+        crs = self._crs if override else layer.crs
+        who = declared_by(src.path, override)
+        transformer = transformer_for(crs)
+        hint = layer.name if n_layers > 1 else None
+        features = layer.features
+        raw_extent = Extent()
+        measured = False
+        if crs is not None and not crs.is_geographic:
+            measured = True
+            features = list(features)  # every coordinate is judged before any is used
+            for raw in features:
+                if raw.geom is not None:
+                    raw_extent.add(shapely.bounds(raw.geom))
+            problem = degrees_problem(crs, raw_extent.bounds, who)
+            if problem:
+                rep.features += len(features)
+                rep.errors.append(Note(src.display, None, where + problem))
+                return
+        extent = Extent()
+        for raw in features:
+            extents = (None if measured else raw_extent, extent)
+            self._feature(src, rep, raw, hint, transformer, out, undated, extents)
+        if raw_extent.bounds is not None:
+            merged = Extent()
+            for b in (rep.raw_extent, raw_extent.bounds):
+                if b is not None:
+                    merged.add(b)
+            rep.raw_extent = merged.bounds
+        problem = area_of_use_problem(crs, extent.bounds, who)
+        if problem:
+            rep.errors.append(Note(src.display, None, where + problem))
+            return
+        problem = null_island_problem(crs, extent.bounds, who)
+        if problem:
+            rep.warnings.append(Note(src.display, None, where + problem))
+
     def _settle_undated(self, src: Source, rep: FileReport, out: dict, undated: list) -> None:
         """A single file that nothing dates is one undated snapshot; if some of its
         features are dated, the undated ones are errors."""
@@ -168,7 +282,7 @@ class Catalog:
                 Note(
                     src.display,
                     None,
-                    f"nothing gives this file a date (no {self.options.date_field!r} property, "
+                    f"nothing gives this file a date (no {self.options.date_key!r} property, "
                     "no date in its name or folder): read as one undated snapshot; to date it, "
                     "put YYYY-MM-DD in the file name or use --date-field",
                 )
@@ -194,7 +308,9 @@ class Catalog:
             )
             rep.errors[:] = rest
 
-    def _feature(self, src, rep, raw: RawFeature, layer_hint, transformer, out, undated) -> None:
+    def _feature(
+        self, src, rep, raw: RawFeature, layer_hint, transformer, out, undated, extents
+    ) -> None:
         rep.features += 1
         label = raw.label if layer_hint is None else f"{raw.label} of layer {layer_hint!r}"
         for w in raw.warnings:
@@ -207,6 +323,8 @@ class Catalog:
         if raw.dropped_members:
             rep.skipped["non-polygon members of collections"] += raw.dropped_members
         geom = raw.geom
+        if geom is not None and extents[0] is not None:
+            extents[0].add(shapely.bounds(geom))
         if geom is None:
             if raw.kind in POINTS:
                 rep.skipped["points"] += 1
@@ -228,14 +346,26 @@ class Catalog:
         for r in repairs:
             rep.repairs.append(Note(src.display, label, r))
         if problem:
+            if self.options.crs and problem.startswith("coordinates out of lon/lat range"):
+                problem = (
+                    problem.split(": ", 1)[0]
+                    + f": with --crs {self.options.crs} these coordinates land outside the "
+                    "globe; they are not in that CRS (leave --crs out to use the file's own)"
+                )
             rep.errors.append(Note(src.display, label, problem))
             return
         if geom is None:
             rep.skipped["empty after repair"] += 1
             return
+        rep.polygons += 1
+        extents[1].add(shapely.bounds(geom))
+        self.survey.add(raw.props)
         # faction
         faction, why = self._faction_of(src, raw.props, layer_hint)
-        if faction is None:
+        if why == "folder":
+            self.survey.folder_fallback += 1
+            self.survey.folders.add(src.folder)
+        elif faction is None:
             if why == "unmatched":
                 rep.skipped["unmatched"] += 1
             else:
@@ -256,14 +386,15 @@ class Catalog:
 
     def _faction_of(self, src: Source, props: dict, layer_hint) -> tuple[str | None, str]:
         table = self.factions
+        field = self.options.faction_key
         try:
             fid = table.classify(props)
             if fid is not None:
                 return fid, ""
-            value = props.get(self.options.faction_field)
+            value = props.get(field)
             if isinstance(value, (dict, list)):
                 return None, (
-                    f"property {self.options.faction_field!r} must be a string naming the "
+                    f"property {field!r} must be a string naming the "
                     f"faction, not {'an object' if isinstance(value, dict) else 'an array'}"
                 )
             if value is not None and str(value).strip():
@@ -274,12 +405,13 @@ class Catalog:
                 return table.resolve(src.stem), ""
             if table.has_rules:
                 return None, "unmatched"
-            return table.resolve(src.folder), ""
+            return table.resolve(src.folder), "folder"
         except DataError as exc:
             return None, f"bad faction name: {exc}"
 
     def _date_of(self, src: Source, props: dict) -> tuple[dt.date | None, str]:
-        value = props.get(self.options.date_field)
+        field = self.options.date_key
+        value = props.get(field)
         if isinstance(value, (dict, list, bool)):
             kind = (
                 "an object"
@@ -289,38 +421,52 @@ class Catalog:
                 else "a boolean"
             )
             return None, (
-                f"property {self.options.date_field!r} must be a date such as "
+                f"property {field!r} must be a date such as "
                 f'"2017-01-09", not {kind}'
             )
         if value is not None and str(value).strip():
             try:
-                return parse_date(value), ""
+                d = parse_date(value)
             except DateFormatError as exc:
-                return None, f"property {self.options.date_field!r}: {str(exc)[:200]}"
+                return None, f"property {field!r}: {str(exc)[:200]}"
+            offset = self.options.date_offset
+            return (d + dt.timedelta(days=offset) if offset else d), ""
         if src.hinted_date:
             return src.hinted_date, ""
         return None, self._no_date()
 
     def _no_date(self) -> str:
+        if self.pattern is not None:
+            name = f"the file name does not match --date-pattern {self.pattern.text!r}"
+        else:
+            name = (
+                "neither the file name nor its folder holds a date (YYYY-MM-DD, YYYYMMDD or "
+                "Unix time)"
+            )
         return (
-            f"no date: no {self.options.date_field!r} property, and neither the file name "
-            "nor its folder holds a date (YYYY-MM-DD or YYYYMMDD); use --date-field to name "
-            "the property that holds it"
+            f"no date: no {self.options.date_key!r} property, and {name}; use --date-field "
+            "to name the property that holds it, or --date-pattern to read it from the name"
         )
 
-    def _assemble(self, date: dt.date, pieces: dict[str, list], sources) -> Snapshot:
+    def _assemble(self, date: dt.date, pieces: dict[str, list], files: dict[str, set]) -> Snapshot:
         territories = {}
+        sources = sorted(set().union(*files.values())) if files else []
         for fid in self.factions.order(pieces):
             geoms = pieces[fid]
+            self._files_of[(date, fid)].update(files.get(fid, ()))
             try:
                 geom = geoms[0] if len(geoms) == 1 else shapely.union_all(geoms)
-                if self.clip is not None:
-                    geom = shapely.intersection(geom, self.clip)
+                if self._clipper is not None:
+                    if self.keep_unclipped:
+                        whole, _ = polygonal_only(geom)
+                        if whole is not None:
+                            self.unclipped[date][fid] = whole
+                    geom = self._clipper(geom)
             except shapely.errors.GEOSException as exc:
                 raise DataError(
                     f"GEOS cannot merge the polygons of {fid} on {date.isoformat()} ({exc}); "
                     "run 'frontmap check' and fix the features it repairs",
-                    file=", ".join(sorted(set(sources))[:3]) or str(self.root),
+                    file=", ".join(sorted(set(files.get(fid, ())))[:3]) or str(self.root),
                 ) from None
             geom, _ = polygonal_only(geom)
             if geom is None or geom.is_empty:
@@ -329,7 +475,7 @@ class Catalog:
         if self.rest is not None:
             made = self.rest.apply(territories)
             territories = {f: made[f] for f in self.factions.order(made)}
-        return Snapshot(date, territories, tuple(sorted(set(sources))))
+        return Snapshot(date, territories, tuple(sources))
 
     def files_for(self, dates=None) -> list[Source]:
         """The files that may hold territory for ``dates`` (all files when None):
@@ -340,11 +486,20 @@ class Catalog:
         wanted = set(dates)
         return [s for s in self.sources if s.hinted_date is None or s.hinted_date in wanted]
 
+    def dates_from_names(self) -> list[dt.date] | None:
+        """The dates the files' names and folders give, or None when some file's
+        dates can only be known by reading it (layout 2)."""
+        if any(s.hinted_date is None for s in self.sources):
+            return None
+        return sorted({s.hinted_date for s in self.sources if s.hinted_date is not None})
+
     def iter_snapshots(self, progress: Progress | None = None, dates=None) -> Iterator[Snapshot]:
         """Snapshots in date order, reading each date's files when it is reached.
 
         Files whose name or folder gives no date (layout 2) are read first.
-        ``dates``: read and yield only these dates.
+        ``dates``: read and yield only these dates. Once every file is read,
+        the report lists the (date, faction) pairs that several files give,
+        and what the options named that no feature has.
         """
         wanted = None if dates is None else set(dates)
         dated: dict[dt.date, list[Source]] = defaultdict(list)
@@ -352,40 +507,58 @@ class Catalog:
         for s in self.files_for(wanted):
             (dated[s.hinted_date] if s.hinted_date else undated).append(s)
         pending: dict[dt.date, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        pending_src: dict[dt.date, list[str]] = defaultdict(list)
+        pending_files: dict[dt.date, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+        self._files_of: dict[tuple, set] = defaultdict(set)
         done = 0
         total = sum(len(v) for v in dated.values()) + len(undated)
-        for s in undated:
-            for (d, fid), geoms in self.read_source(s).items():
+
+        def take(src: Source) -> None:
+            for (d, fid), geoms in self.read_source(src).items():
                 pending[d][fid].extend(geoms)
-                pending_src[d].append(s.display)
+                pending_files[d][fid].add(src.display)
+
+        for s in undated:
+            take(s)
             done += 1
             if progress:
                 progress(done, total, s.display)
         for d in sorted(set(dated) | set(pending)):
-            pieces = pending.pop(d, defaultdict(list))
-            srcs = pending_src.pop(d, [])
             for s in dated.get(d, []):
-                for (fd, fid), geoms in self.read_source(s).items():
-                    if fd == d:
-                        pieces[fid].extend(geoms)
-                    else:  # a date property overrides the file's name
-                        pending[fd][fid].extend(geoms)
-                        pending_src[fd].append(s.display)
-                srcs.append(s.display)
+                take(s)  # a date property overrides the file's name: other dates wait
                 done += 1
                 if progress:
                     progress(done, total, s.display)
-            if d in pending:  # filled by a file of an earlier date's folder
-                for fid, geoms in pending.pop(d).items():
-                    pieces[fid].extend(geoms)
-                srcs.extend(pending_src.pop(d, []))
+            pieces = pending.pop(d, None)
+            files = pending_files.pop(d, {})
             if pieces and (wanted is None or d in wanted):
-                yield self._assemble(d, pieces, srcs)
+                yield self._assemble(d, pieces, files)
         # dates only found in properties of files filed under a later date
         for d in sorted(pending):
             if wanted is None or d in wanted:
-                yield self._assemble(d, pending[d], pending_src.get(d, []))
+                yield self._assemble(d, pending[d], pending_files.get(d, {}))
+        self._finish()
+
+    def _finish(self) -> None:
+        """What can be judged only once everything is read."""
+        rep, opts = self.report, self.options
+        rep.duplicates = [
+            Duplicate(d, fid, tuple(sorted(files)))
+            for (d, fid), files in sorted(self._files_of.items(), key=lambda kv: kv[0])
+            if len(files) > 1
+        ]
+        where = str(self.root)
+        for option, name in (("--faction-field", opts.faction_field),
+                             ("--date-field", opts.date_field)):
+            problem = field_problem(option, name, self.survey) if name else None
+            if problem:
+                rep.errors.append(Note(where, None, problem))
+        source = self.factions.source or "factions.toml"
+        for w in match_key_warnings(self.factions.configured, self.survey, source):
+            rep.warnings.append(Note(where, None, w))
+        used = sum(f.used for f in rep.files)
+        note = folder_fallback_note(self.survey, used, opts.faction_key)
+        if note:
+            rep.notes.append(Note(where, None, note))
 
     def read(self, progress: Progress | None = None, dates=None) -> Layers:
         """Read everything (or only ``dates``) into a :class:`Layers`."""
@@ -405,7 +578,16 @@ class Catalog:
             report=self.report,
             clip=self.clip,
             places=self.places(_bounds(merged.values(), self.clip)),
+            unclipped=dict(self.unclipped),
         )
+
+
+def _clip_outline(path) -> shapely.Geometry:
+    """The polygons of the clip file as one valid geometry: as they are when they
+    do not overlap (a country and its islands: no union needed, which costs half a
+    second for a 116,000-vertex outline), else their union."""
+    outline = read_outline(path, merge=False)
+    return outline if shapely.is_valid(outline) else shapely.union_all(outline)
 
 
 def _bounds(snapshots, clip) -> tuple[float, float, float, float] | None:

@@ -32,6 +32,8 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 from ..errors import ConfigError, DataError
+from .colors import CSS_COLORS, parse_color
+from .survey import did_you_mean
 
 __all__ = ["Faction", "FactionTable", "normalize", "RESERVED_HOLDERS", "PALETTE"]
 
@@ -55,7 +57,6 @@ PALETTE = (
     "#637939",
 )
 
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def normalize(value) -> str:
@@ -218,9 +219,10 @@ class FactionTable:
         table = doc.get("factions", {})
         unknown_top = set(doc) - {"factions"}
         if unknown_top:
+            first = sorted(unknown_top)[0]
             raise ConfigError(
-                f"{source}: unknown section(s) {', '.join(sorted(unknown_top))}; "
-                "expected only [factions.ID] tables"
+                f"{source}: unknown section(s) {', '.join(sorted(unknown_top))}"
+                f"{did_you_mean(first, ['factions'])}; expected only [factions.ID] tables"
             )
         if not isinstance(table, dict):
             raise ConfigError(f"{source}: 'factions' must be a table of [factions.ID] entries")
@@ -237,6 +239,7 @@ class FactionTable:
 
 
 _KEYS = {"name", "color", "colour", "aliases", "coalition", "match", "rest"}
+CSS_NAMES = sorted(CSS_COLORS)
 
 
 def _faction_from_spec(fid: str, spec, source: str) -> Faction:
@@ -245,8 +248,9 @@ def _faction_from_spec(fid: str, spec, source: str) -> Faction:
         raise ConfigError(f"{where} must be a table")
     unknown = set(spec) - _KEYS
     if unknown:
+        named = ", ".join(f"{k!r}{did_you_mean(k, _KEYS)}" for k in sorted(unknown))
         raise ConfigError(
-            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; "
+            f"{where}: unknown key(s) {named}; "
             f"allowed: {', '.join(sorted(_KEYS - {'colour'}))}"
         )
     if not _squash(fid):
@@ -254,9 +258,16 @@ def _faction_from_spec(fid: str, spec, source: str) -> Faction:
     name = spec.get("name", fid)
     if not isinstance(name, str):
         raise ConfigError(f"{where}: name must be a string")
-    color = spec.get("color", spec.get("colour")) or palette_color(fid)
-    if not isinstance(color, str) or not _HEX.match(color):
-        raise ConfigError(f"{where}: color must look like '#1f77b4', got {color!r}")
+    given = spec.get("color", spec.get("colour"))
+    color = parse_color(given) if isinstance(given, str) else None
+    if given is None or given == "":
+        color = palette_color(fid)
+    elif color is None:
+        hint = did_you_mean(given, CSS_NAMES) if isinstance(given, str) else ""
+        raise ConfigError(
+            f"{where}: color must be a hex colour such as '#1f77b4' or a CSS colour name "
+            f"such as 'darkgreen', got {given!r}{hint}"
+        )
     aliases = spec.get("aliases", [])
     if isinstance(aliases, str):
         aliases = [aliases]

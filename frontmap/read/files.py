@@ -29,17 +29,20 @@ class RawLayer:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_raw(src_path: Path, display: str) -> tuple[list[RawLayer], int]:
+def read_raw(
+    src_path: Path, display: str, ignore_crs: bool = False
+) -> tuple[list[RawLayer], int]:
     """The layers of a file as raw features, and how many layers it has.
 
     GeoJSON goes to frontmap's strict parser (streamed when the file is
-    large); every other format to Fiona.
+    large); every other format to Fiona. ``ignore_crs``: do not read what the
+    file declares (``--crs`` overrides it); the layers' ``crs`` is then None.
     """
     if src_path.suffix.lower() in GEOJSON_EXTENSIONS:
         parsed = read_geojson(src_path, display)
-        crs = crs_from_text(parsed.crs, display) if parsed.crs else None
+        crs = crs_from_text(parsed.crs, display) if parsed.crs and not ignore_crs else None
         return [RawLayer(None, crs, parsed.features, parsed.warnings)], 1
-    return _read_ogr(src_path, display)
+    return _read_ogr(src_path, display, ignore_crs)
 
 
 def crs_from_text(text, display):
@@ -63,7 +66,7 @@ def is_wgs84(crs) -> bool:
         return False
 
 
-def _read_ogr(src_path: Path, display: str):
+def _read_ogr(src_path: Path, display: str, ignore_crs: bool = False):
     import fiona
     from fiona.drvsupport import supported_drivers
 
@@ -78,7 +81,7 @@ def _read_ogr(src_path: Path, display: str):
         )
     layers = []
     for name in names:
-        crs = _ogr_crs(src_path, name, display)
+        crs = None if ignore_crs else _ogr_crs(src_path, name, display)
         layers.append(RawLayer(name, crs, _ogr_features(src_path, name, display)))
     return layers, len(names)
 

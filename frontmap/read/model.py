@@ -23,6 +23,7 @@ __all__ = [
     "Snapshot",
     "Place",
     "Note",
+    "Duplicate",
     "FileReport",
     "ReadReport",
     "Layers",
@@ -133,6 +134,18 @@ class Note:
         return {"file": self.file, "feature": self.feature, "message": self.message}
 
 
+@dataclass(frozen=True)
+class Duplicate:
+    """Several files that give one faction territory on one date (their union is used)."""
+
+    date: dt.date
+    faction: str
+    files: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        return {"date": self.date.isoformat(), "faction": self.faction, "files": list(self.files)}
+
+
 @dataclass
 class FileReport:
     """What reading one file found."""
@@ -140,6 +153,8 @@ class FileReport:
     file: str
     features: int = 0
     used: int = 0
+    #: polygon features read (used, unmatched or undated alike)
+    polygons: int = 0
     skipped: Counter = field(default_factory=Counter)
     repairs: list[Note] = field(default_factory=list)
     errors: list[Note] = field(default_factory=list)
@@ -148,6 +163,8 @@ class FileReport:
     notes: list[Note] = field(default_factory=list)
     dates: set = field(default_factory=set)
     factions: set = field(default_factory=set)
+    #: bounding box of the polygons in the file's own coordinates (before reprojection)
+    raw_extent: tuple | None = None
 
     @property
     def unmatched(self) -> int:
@@ -157,6 +174,7 @@ class FileReport:
         return {
             "file": self.file,
             "features": self.features,
+            "polygons": self.polygons,
             "used": self.used,
             "skipped": dict(sorted(self.skipped.items())),
             "unmatched": self.unmatched,
@@ -175,6 +193,12 @@ class ReadReport:
     #: problems of the data set as a whole (not one file's)
     errors: list[Note] = field(default_factory=list)
     warnings: list[Note] = field(default_factory=list)
+    #: things worth knowing about the data set as a whole
+    notes: list[Note] = field(default_factory=list)
+    #: (date, faction) pairs that several files give territory (merged)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    #: the factions.toml in use, if any (for messages)
+    factions_source: str | None = None
 
     @property
     def all_errors(self) -> list[Note]:
@@ -183,6 +207,42 @@ class ReadReport:
     @property
     def all_repairs(self) -> list[Note]:
         return [r for f in self.files for r in f.repairs]
+
+    def no_territory(self, root) -> Note:
+        """The error when no polygon was used at all."""
+        return Note(
+            str(root), None, f"no territory: {self.why_no_territory()}; there is nothing to measure"
+        )
+
+    def why_no_territory(self) -> str:
+        """Why no polygon was used, counted: ``14,340 feature(s) read, 3,084 of them
+        polygons, none used: 3,084 matched no faction rule``."""
+        skipped: Counter = Counter()
+        for f in self.files:
+            skipped.update(f.skipped)
+        features = sum(f.features for f in self.files)
+        polygons = sum(f.polygons for f in self.files)
+        head = f"{len(self.files)} file(s), {features:,} feature(s) read"
+        others = ", ".join(
+            f"{n:,} {k}" for k, n in sorted(skipped.items()) if k != "unmatched"
+        )
+        if not polygons:
+            return head + (f", none of them a polygon ({others})" if others else "")
+        why = []
+        if skipped.get("unmatched"):
+            rules = self.factions_source or "factions.toml"
+            why.append(f"{skipped['unmatched']:,} matched no faction rule of {rules}")
+        refused = sum(len(f.errors) for f in self.files)
+        if refused:
+            why.append(f"{refused:,} error(s)")
+        rest = polygons - skipped.get("unmatched", 0)
+        if rest > 0 and not refused:
+            why.append(f"{rest:,} without a faction or date")
+        return (
+            f"{head}, {polygons:,} of them polygons, none used"
+            + (": " + ", ".join(why) if why else "")
+            + (f" (besides: {others})" if others else "")
+        )
 
 
 @dataclass
@@ -195,6 +255,8 @@ class Layers:
     report: ReadReport
     clip: shapely.Geometry | None = None
     places: list[Place] = field(default_factory=list)
+    #: with a clip, each territory before clipping (only when asked for: ``check``)
+    unclipped: dict[dt.date, dict[str, shapely.Geometry]] = field(default_factory=dict)
 
     @property
     def dates(self) -> list[dt.date]:
