@@ -89,3 +89,28 @@ def postgis():
         yield pg
     finally:
         pg.stop()
+
+
+def geodesic_polygon(ring, points_per_edge: int = 2000):
+    """A ring as a shapely polygon whose edges follow their geodesics (pyproj.Geod,
+    independently of frontmap's densification), for overlays of what frontmap reads."""
+    import shapely
+
+    out = []
+    for (x1, y1), (x2, y2) in zip(ring[:-1], ring[1:], strict=True):
+        out.append((x1, y1))
+        out.extend(GEOD.npts(x1, y1, x2, y2, points_per_edge))
+    return shapely.Polygon(out)
+
+
+def polygon_km2(geom) -> float:
+    """Geodesic area of a shapely (multi)polygon, |outer| - |holes|, with pyproj."""
+    import shapely
+
+    total = 0.0
+    for part in shapely.get_parts(geom):
+        if part.geom_type != "Polygon":
+            continue
+        total += ring_km2(shapely.get_coordinates(part.exterior).tolist())
+        total -= sum(ring_km2(shapely.get_coordinates(h).tolist()) for h in part.interiors)
+    return total

@@ -17,7 +17,7 @@ import frontmap
 from frontmap.cli import main
 from frontmap.read.names import DatePattern, date_in_name, epoch_in_name
 
-from .conftest import feature, rect, rel, ring_km2, write_fc
+from .conftest import feature, geodesic_polygon, polygon_km2, rect, rel, ring_km2, write_fc
 from .test_browser import browser  # noqa: F401 - Chromium, launched once, for the colours
 
 D = dt.date
@@ -133,9 +133,11 @@ def test_same_date_twice_is_merged_and_listed(tmp_path):
         tmp_path / "20241101T210000Z.geojson", [feature([rect(30.5, 48, 32, 49)], faction="RU")]
     )
     got = areas_json(tmp_path)
-    # the union, with the vertices it has (each square's corners on the other's edges)
-    xs = [30, 30.5, 31, 32]
-    union = ring_km2([[x, 48] for x in xs] + [[x, 49] for x in reversed(xs)] + [[30, 48]])
+    # the union of the two squares, each edge a geodesic of its own square
+    import shapely
+
+    west, east = geodesic_polygon(rect(30, 48, 31, 49)), geodesic_polygon(rect(30.5, 48, 32, 49))
+    union = polygon_km2(shapely.union(west, east))
     assert rel(got[("2024-11-01", "RU")], union) < 1e-6
     r = run("check", tmp_path, "--format", "json")
     assert r.exit_code == 0, r.output
@@ -376,7 +378,11 @@ def test_clip_keeps_whole_parts_cuts_crossing_ones_and_check_reports_it(tmp_path
                  multi=True, faction="RU")],
     )
     got = areas_json(tmp_path / "layers", "--clip", outline)
-    kept = ring_km2(rect(30.5, 48, 31, 49)) + ring_km2(rect(33.5, 48, 34, 49))
+    # edges are geodesics: the part cut at the outline keeps its own bowed top edge
+    cut_part = shapely.intersection(
+        geodesic_polygon(rect(33.5, 48, 35, 49)), geodesic_polygon(rect(30, 47, 34, 50))
+    )
+    kept = ring_km2(rect(30.5, 48, 31, 49)) + polygon_km2(cut_part)
     assert rel(got[("2024-11-01", "RU")], kept) < 1e-9
     r = run("check", tmp_path / "layers", "--clip", outline, "--format", "json")
     (cut,) = json.loads(r.stdout)["clipped"]

@@ -91,7 +91,7 @@ def test_compare_shows_its_steps(tmp_path):
     assert code == 0, terminal
     assert out.decode().startswith(f"wrote {tmp_path / 'p.html'} (")
     lines = states(terminal)
-    assert "compare [########################] 28/28 files read" in lines
+    assert "compare [########################] 14/14 files read" in lines
     assert "compare computing the change 2017-01-09 -> 2017-01-16" in lines
     assert lines[-1] == "compare drawing the page"
 

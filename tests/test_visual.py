@@ -21,7 +21,7 @@ from frontmap.render.animate_data import animation_data
 from frontmap.render.chart import render_chart
 from frontmap.render.text import km2_short
 
-from .conftest import GEOD, ROOT, feature, write_fc
+from .conftest import GEOD, ROOT, feature, geodesic_polygon, polygon_km2, write_fc
 from .test_compare import EVIL_IMG, EVIL_SCRIPT, EVIL_TPL
 
 DEMO = ROOT / "layers"
@@ -217,19 +217,10 @@ def test_areas_wide_contested_column(tmp_path):
     head, row = r.output.splitlines()[:2]
     assert head == "date,A,B,contested"
     # edges are geodesics: each square's top edge bows north along its own geodesic, so
-    # the overlap is bounded by the lower of the two (densified here with pyproj.Geod)
+    # the overlap is bounded by the lower of the two
     import shapely
 
-    def geodesic_ring(ring):
-        out = []
-        for (x1, y1), (x2, y2) in zip(ring[:-1], ring[1:], strict=True):
-            out.append((x1, y1))
-            out.extend(GEOD.npts(x1, y1, x2, y2, 2000))
-        return shapely.Polygon(out)
-
-    overlap = shapely.intersection(geodesic_ring(sq), geodesic_ring(other))
-    xy = shapely.get_coordinates(overlap.exterior)
-    want = abs(GEOD.polygon_area_perimeter(xy[:, 0], xy[:, 1])[0]) / 1e6
+    want = polygon_km2(shapely.intersection(geodesic_polygon(sq), geodesic_polygon(other)))
     assert float(row.split(",")[3]) == pytest.approx(want, rel=1e-6)
 
 

@@ -586,7 +586,7 @@ def _clip_outline(path) -> shapely.Geometry:
     """The polygons of the clip file as one valid geometry: as they are when they
     do not overlap (a country and its islands: no union needed, which costs half a
     second for a 116,000-vertex outline), else their union."""
-    outline = read_outline(path, merge=False)
+    outline = read_outline(path, merge=False, geodesic_edges=True)
     return outline if shapely.is_valid(outline) else shapely.union_all(outline)
 
 

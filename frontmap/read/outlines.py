@@ -18,12 +18,17 @@ from .model import Place
 __all__ = ["read_outline", "read_places"]
 
 
-def read_outline(path: str | os.PathLike, merge: bool = True) -> shapely.Geometry:
+def read_outline(
+    path: str | os.PathLike, merge: bool = True, geodesic_edges: bool | None = None
+) -> shapely.Geometry:
     """The polygons of a file (a country outline, say), lon/lat WGS84: their
-    union, with long edges densified along their geodesics (a clip outline
-    cuts territories, so its edges must be the same geodesics the areas use),
-    or with ``merge=False`` all of them as they are (country borders kept, for
-    a basemap that is only drawn)."""
+    union, or with ``merge=False`` all of them as they are (country borders kept).
+
+    ``geodesic_edges`` (default: ``merge``): densify long edges along their
+    geodesics, as territories are. A clip outline cuts territories, so its edges
+    must be the geodesics the areas use; a basemap, only drawn, need not be.
+    """
+    densify = merge if geodesic_edges is None else geodesic_edges
     path = Path(path)
     display = str(path)
     if not path.is_file():
@@ -38,7 +43,7 @@ def read_outline(path: str | os.PathLike, merge: bool = True) -> shapely.Geometr
             if raw.geom is None:
                 continue
             try:
-                g, _, problem = clean_geometry(raw.geom, transformer, geodesic_edges=merge)
+                g, _, problem = clean_geometry(raw.geom, transformer, geodesic_edges=densify)
             except shapely.errors.GEOSException as exc:
                 g, problem = None, f"GEOS cannot process this geometry ({exc})"
             if problem:
