@@ -114,3 +114,24 @@ def polygon_km2(geom) -> float:
         total += ring_km2(shapely.get_coordinates(part.exterior).tolist())
         total -= sum(ring_km2(shapely.get_coordinates(h).tolist()) for h in part.interiors)
     return total
+
+
+@pytest.fixture(autouse=True)
+def every_summary_is_checked(monkeypatch):
+    """Every summary the suite drafts is read back and checked against its diff
+    (tests/summary_check.py): a wrong number, a percentage beside the wrong
+    number, 'near' a far place, fails the test that drafted it."""
+    from frontmap.analysis import summary
+
+    from .summary_check import check_summary
+
+    real = summary.summary_sentences
+
+    def checked(d, names=None):
+        out = real(d, names)
+        import dataclasses
+
+        check_summary(dataclasses.replace(d, names={**d.names, **(names or {})}), out)
+        return out
+
+    monkeypatch.setattr(summary, "summary_sentences", checked)
