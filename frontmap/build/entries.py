@@ -220,7 +220,7 @@ def _run_animation(manifest: Manifest, e: Entry):
                 write_video(
                     snaps, catalog.factions, path, fmt=fmt, fps=fps, title=o["title"],
                     credit=o["credit"],
-                    basemap=None if isinstance(o["basemap"], str) else o["basemap"],
+                    basemap="none" if o["basemap"] in ("none", "tiles") else o["basemap"],
                     min_part_km2=min_part,
                 )
                 files[out] = path.read_bytes()
