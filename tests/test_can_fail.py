@@ -161,11 +161,12 @@ def test_inlined_code_cannot_close_its_element(markup_layers, monkeypatch):
     css = ".a{content:'</style><img src=y>'}"
     monkeypatch.setattr(page_module, "_own_assets", lambda: (js, css))
     html = compare_page(layers, d)
-    assert html.lower().count("</script") == 3  # the data, Leaflet and our own code
+    # the data, the provenance record, Leaflet and our own code
+    assert html.lower().count("</script") == 4
     assert html.lower().count("</style") == 2  # Leaflet's CSS and ours
     parsed = _Elements()
     parsed.feed(html)
-    assert "img" not in parsed.tags and parsed.tags.count("script") == 3
+    assert "img" not in parsed.tags and parsed.tags.count("script") == 4
 
 
 # -- 8. the fast timeline counts small parts ---------------------------------------------

@@ -48,6 +48,7 @@ from .model import (
     UNDATED,
     Duplicate,
     FileReport,
+    Inputs,
     Layers,
     Note,
     Place,
@@ -58,6 +59,7 @@ from .model import (
 )
 from .names import DatePattern
 from .outlines import read_outline, read_places
+from .provenance import input_file, input_files
 from .rest import SNAP_KM, RestMaker
 from .survey import PropertySurvey, field_problem, folder_fallback_note, match_key_warnings
 
@@ -122,6 +124,10 @@ class Catalog:
             self._crs = None if is_wgs84(crs) else crs
         self.report = ReadReport()
         self._file_reports: dict[str, FileReport] = {}
+        #: the factions.toml and places file in use (for provenance), once known
+        self.factions_path: Path | None = None
+        self.places_path: Path | None = None
+        self.used_gazetteer = False
         self.sources = discover(self.root, self.pattern, opts.date_offset)
         if opts.latest:
             self._keep_latest()
@@ -170,9 +176,11 @@ class Catalog:
 
     def _load_factions(self) -> FactionTable:
         if self.options.factions_file:
+            self.factions_path = Path(self.options.factions_file)
             return FactionTable.load(self.options.factions_file)
         candidate = self._folder() / "factions.toml"
         if candidate.is_file():
+            self.factions_path = candidate
             return FactionTable.load(candidate)
         return FactionTable()
 
@@ -193,14 +201,45 @@ class Catalog:
         folder); without one, the built-in gazetteer's towns within ``bounds``
         (W, S, E, N; no places when None)."""
         if self.options.places:
+            self.places_path = Path(self.options.places)
             return read_places(self.options.places)
         for name in ("places.geojson", "places.json", "places.csv"):
             p = self._folder() / name
             if p.is_file():
+                self.places_path = p
                 return read_places(p)
         if bounds is None:
             return []
+        self.used_gazetteer = True
         return gazetteer_places(bounds)
+
+    def inputs(self, sources) -> Inputs:
+        """The records (paths relative to the layers folder, SHA-256) of the files
+        named in ``sources`` (``Snapshot.sources``) and of the factions, clip and
+        places files in use: what provenance needs, hashed here, where files are
+        read. A file that cannot be read any more is a DataError."""
+        root = self._folder()
+        by_display = {s.display: s.path for s in self.sources}
+
+        def record(path: Path, many: bool = False):
+            try:
+                return input_files(path, root) if many else input_file(path, root)
+            except OSError as exc:
+                raise DataError(
+                    f"cannot read it again to hash it ({exc.strerror or exc})", file=str(path)
+                ) from None
+
+        files = {
+            s: record(by_display[s], many=True) for s in sorted(set(sources)) if s in by_display
+        }
+        return Inputs(
+            layers=root.resolve().name,
+            files=files,
+            factions=record(self.factions_path) if self.factions_path else None,
+            clip=record(Path(self.options.clip)) if self.options.clip else None,
+            places=record(self.places_path) if self.places_path else None,
+            gazetteer=self.used_gazetteer,
+        )
 
     # -- reading ------------------------------------------------------------
 
@@ -571,14 +610,16 @@ class Catalog:
                     terr[fid] = shapely.union_all([terr[fid], g]) if fid in terr else g
                 s = Snapshot(s.date, terr, tuple(sorted(set(merged[s.date].sources + s.sources))))
             merged[s.date] = s
+        places = self.places(_bounds(merged.values(), self.clip))
         return Layers(
             root=self.root,
             factions=self.factions,
             snapshots=merged,
             report=self.report,
             clip=self.clip,
-            places=self.places(_bounds(merged.values(), self.clip)),
+            places=places,
             unclipped=dict(self.unclipped),
+            inputs=self.inputs({f for s in merged.values() for f in s.sources}),
         )
 
 
