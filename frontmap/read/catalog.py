@@ -111,6 +111,7 @@ class Catalog:
         path: str | os.PathLike,
         options: ReadOptions | None = None,
         keep_unclipped: bool = False,
+        defer_clip: bool = False,
     ):
         self.root = Path(path)
         self.options = options or ReadOptions()
@@ -130,6 +131,10 @@ class Catalog:
         self.clip = _clip_outline(opts.clip) if opts.clip else None
         self._clipper = Clipper(self.clip) if self.clip is not None else None
         self.rest = self._rest_maker()
+        #: with a clip and ``defer_clip``: snapshots come unclipped, for the consumer to
+        #: clip to this outline (``timeline(..., clip=...)`` clips in its workers); not
+        #: with a rest faction, which is made of what the clipped factions leave
+        self.deferred_clip = self.clip if defer_clip and self.rest is None else None
         #: with a clip: each (date, faction)'s territory before clipping (for ``check``)
         self.keep_unclipped = keep_unclipped
         self.unclipped: dict[dt.date, dict[str, shapely.Geometry]] = defaultdict(dict)
@@ -456,7 +461,7 @@ class Catalog:
             self._files_of[(date, fid)].update(files.get(fid, ()))
             try:
                 geom = geoms[0] if len(geoms) == 1 else shapely.union_all(geoms)
-                if self._clipper is not None:
+                if self._clipper is not None and self.deferred_clip is None:
                     if self.keep_unclipped:
                         whole, _ = polygonal_only(geom)
                         if whole is not None:
