@@ -224,7 +224,7 @@ class Catalog:
         undated: list[str] = []
         override = bool(self.options.crs)
         try:
-            layers, n_layers = read_raw(src.path, src.display, ignore_crs=override)
+            layers, n_layers = read_raw(src.path, src.display, ignore_crs=override, geodesic=True)
             for layer in layers:
                 where = f"layer {layer.name!r}: " if n_layers > 1 else ""
                 try:
@@ -341,7 +341,9 @@ class Catalog:
                 rep.skipped["empty geometry"] += 1
             return
         try:
-            geom, repairs, problem = clean_geometry(geom, transformer)
+            geom, repairs, problem = clean_geometry(
+                geom, transformer, densified=raw.densified, source=raw.undensified
+            )
         except shapely.errors.GEOSException as exc:
             geom, repairs, problem = (
                 None,

@@ -33,7 +33,7 @@ def read_outline(
     display = str(path)
     if not path.is_file():
         raise DataError("no such file", file=display)
-    layers, _ = read_raw(path, display)
+    layers, _ = read_raw(path, display, geodesic=densify)
     polys = []
     for layer in layers:
         transformer = transformer_for(layer.crs)
@@ -43,7 +43,8 @@ def read_outline(
             if raw.geom is None:
                 continue
             try:
-                g, _, problem = clean_geometry(raw.geom, transformer, geodesic_edges=densify)
+                g, _, problem = clean_geometry(raw.geom, transformer, geodesic_edges=densify,
+                                               densified=raw.densified, source=raw.undensified)
             except shapely.errors.GEOSException as exc:
                 g, problem = None, f"GEOS cannot process this geometry ({exc})"
             if problem:
