@@ -29,7 +29,6 @@ bytes serial or parallel.
 from __future__ import annotations
 
 import collections
-import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator
@@ -75,8 +74,10 @@ COLUMNS = [
     "parts_to",
 ]
 
-#: measure a territory from scratch every RESET dates (and when windows are not used)
+#: measure a territory from scratch every RESET dates (and when windows are not used);
+#: RESET_CLIPPED when the timeline clips (see _reset)
 RESET = 8
+RESET_CLIPPED = 64
 
 
 @dataclass(frozen=True)
@@ -305,33 +306,63 @@ def _clipped_pair_change(a: Measured, b: Measured, clip: Clipper):
     return _window_change(ca, cb)
 
 
-def _pair_rows(date_from, date_to, ids, prev: dict, cur: dict, clip=None) -> list[TimelineRow]:
-    rows = []
+@dataclass(frozen=True)
+class _Pair:
+    """One faction's row of one pair of dates, as a worker computes it: the areas
+    are known only relative to the day before, unless measured afresh."""
+
+    date_from: dt.date
+    date_to: dt.date
+    faction: str
+    gained: float | None  # None: all of its ground on date_to (new on that date)
+    lost: float | None  # None: all of its ground on date_from (gone on date_to)
+    parts_from: int
+    parts_to: int
+    on_from: bool
+    on_to: bool
+    #: its area on date_to measured afresh, or else how much it grew since date_from
+    fresh_to: float | None
+    delta: float | None
+
+
+def _pairs(date_from, date_to, ids, prev: dict, cur: dict, clip=None) -> list[_Pair]:
+    out = []
     for fid in ids:
         a, b = prev.get(fid), cur.get(fid)
-        gained, lost, delta = _pair_change(a, b, clip)
-        if b is not None and b.area is None:
-            if a is not None and a.area is not None and delta is not None:
-                b.area = a.area + delta  # carried through the windows
-            else:
-                b.area = area_km2(b.geom)
-        af = a.measured_area() if a else 0.0
-        at = b.measured_area() if b else 0.0
-        rows.append(
-            TimelineRow(
-                date_from,
-                date_to,
-                fid,
-                af,
-                at,
-                gained,
-                lost,
-                at - af,
-                a.parts if a else 0,
-                b.parts if b else 0,
-            )
-        )
-    return rows
+        if a is None or b is None:
+            gained = None if b is not None else 0.0
+            lost = None if a is not None else 0.0
+            delta = None
+        else:
+            gained, lost, delta = _pair_change(a, b, clip)
+        fresh = None
+        if b is not None and (b.area is not None or delta is None):
+            fresh = b.measured_area()
+        out.append(_Pair(date_from, date_to, fid, gained, lost, a.parts if a else 0,
+                         b.parts if b else 0, a is not None, b is not None, fresh, delta))
+    return out
+
+
+class _Areas:
+    """Turns :class:`_Pair` records into rows, carrying each faction's area from one
+    date to the next (the same arithmetic whichever process computed the pairs)."""
+
+    def __init__(self, first: dict[str, float]):
+        self.area = dict(first)
+
+    def row(self, p: _Pair) -> TimelineRow:
+        af = self.area.get(p.faction, 0.0) if p.on_from else 0.0
+        if not p.on_to:
+            at = 0.0
+            self.area.pop(p.faction, None)
+        else:
+            assert p.fresh_to is not None or p.delta is not None
+            at = p.fresh_to if p.fresh_to is not None else af + p.delta  # type: ignore[operator]
+            self.area[p.faction] = at
+        gained = at if p.gained is None else p.gained
+        lost = af if p.lost is None else p.lost
+        return TimelineRow(p.date_from, p.date_to, p.faction, af, at, gained, lost, at - af,
+                           p.parts_from, p.parts_to)
 
 
 def _measure_snapshot(
@@ -345,44 +376,48 @@ def _measure_snapshot(
     return out
 
 
-def _chunk_rows(
-    snaps: list[Snapshot], min_part_km2: float, order, start: int, clip=None, carry_last=False
-):
-    """Rows for the consecutive pairs of a run of snapshots (a task for a worker), and
-    the areas of its first snapshot (measured afresh); ``start`` is the index of
-    its first snapshot in the whole series.
+def _reset(clip) -> int:
+    """Measure afresh every this many dates: a clipped territory (70,000 vertices on a
+    detailed coast) costs 20 ms to measure, and its area carried through windows
+    drifts by about 1e-16 of it a date."""
+    return RESET if clip is None else RESET_CLIPPED
 
-    ``carry_last``: the last snapshot is the first of the next run, whose task
-    measures it afresh anyway: here its area is only carried, and the rows of
-    the last pair get the fresh areas from the next task (see _timeline_parallel).
-    """
+
+def _chunk_pairs(snaps: list[Snapshot], min_part_km2: float, order, start: int, clip=None):
+    """The pairs of a run of snapshots (a task for a worker), and, for the series'
+    first snapshot, its areas; ``start`` is the index of its first snapshot in the
+    whole series."""
     first: dict[str, float] = {}
-    carry_at = start + len(snaps) - 1 if carry_last else None
-    rows = list(_serial(snaps, min_part_km2, order, start, clip, carry_at, first))
-    return rows, first
+    pairs = list(_serial_pairs(snaps, min_part_km2, order, start, clip, first))
+    return pairs, first
 
 
-def _serial(
-    snapshots,
-    min_part_km2,
-    order,
-    start: int = 0,
-    clip: ClipOutline | None = None,
-    carry_at: int | None = None,
+def _serial_pairs(
+    snapshots, min_part_km2, order, start: int = 0, clip: ClipOutline | None = None,
     first: dict | None = None,
-) -> Iterator[TimelineRow]:
+) -> Iterator[_Pair]:
     clipper = clip.clipper() if clip is not None else None
+    reset = _reset(clip)
     prev: Snapshot | None = None
     prev_m: dict[str, Measured] = {}
     for i, snap in enumerate(snapshots, start):
-        fresh = prev is None or (i % RESET == 0 and i != carry_at)
+        fresh = i % reset == 0  # (the series' first date: i = 0)
         cur_m = _measure_snapshot(snap, min_part_km2, area=fresh, clip=clipper)
-        if prev is None and first is not None:
+        if prev is None and first is not None and i == 0:
             first.update({f: m.measured_area() for f, m in cur_m.items()})
         if prev is not None:
             ids = present_factions(prev_m, cur_m, order=order)
-            yield from _pair_rows(prev.date, snap.date, ids, prev_m, cur_m, clipper)
+            yield from _pairs(prev.date, snap.date, ids, prev_m, cur_m, clipper)
         prev, prev_m = snap, cur_m
+
+
+def _serial(snapshots, min_part_km2, order, clip: ClipOutline | None = None):
+    first: dict[str, float] = {}
+    areas: _Areas | None = None
+    for p in _serial_pairs(snapshots, min_part_km2, order, 0, clip, first):
+        if areas is None:
+            areas = _Areas(first)
+        yield areas.row(p)
 
 
 def timeline(
@@ -417,55 +452,27 @@ def timeline(
 
 
 def _timeline_parallel(snapshots, min_part_km2, order, executor, chunk, in_flight, clip=None):
-    chunk = max(RESET, chunk - chunk % RESET)  # runs start where a serial run measures afresh
     pending: collections.deque = collections.deque()
-    held: list[TimelineRow] = []  # the last pair of the previous run, waiting for fresh areas
+    areas: _Areas | None = None
 
     def rows_of(future):
-        nonlocal held
-        rows, first, last_date = future.result()
-        out = [_with_area_to(r, first) for r in held]
-        held = [r for r in rows if r.date_to == last_date] if last_date is not None else []
-        out += rows[: len(rows) - len(held)]
-        return out
-
-    def submit(run, start, carry_last):
-        future = executor.submit(_chunk_rows, run, min_part_km2, order, start, clip, carry_last)
-        pending.append(_Run(future, run[-1].date if carry_last else None))
+        nonlocal areas
+        pairs, first = future.result()
+        if areas is None:
+            areas = _Areas(first)
+        return [areas.row(p) for p in pairs]
 
     run: list[Snapshot] = []
     start = 0
     for snap in snapshots:
         run.append(snap)
-        if len(run) > chunk + 1:  # a full run, and more after it: it is not the last one
-            full = run[:-1]
-            submit(full, start, carry_last=True)
-            start += len(full) - 1
-            run = [full[-1], run[-1]]
+        if len(run) > chunk:
+            pending.append(executor.submit(_chunk_pairs, run, min_part_km2, order, start, clip))
+            start += len(run) - 1
+            run = [run[-1]]
             while len(pending) >= in_flight:
                 yield from rows_of(pending.popleft())
     if len(run) > 1:
-        submit(run, start, carry_last=False)  # the last run measures its end as a serial run
+        pending.append(executor.submit(_chunk_pairs, run, min_part_km2, order, start, clip))
     while pending:
         yield from rows_of(pending.popleft())
-    yield from held
-
-
-class _Run:
-    """A submitted run: its future, and the date of its last snapshot when its area
-    there is carried (to be replaced by the next run's fresh one)."""
-
-    def __init__(self, future, last_date):
-        self.future, self.last_date = future, last_date
-
-    def result(self):
-        rows, first = self.future.result()
-        return rows, first, self.last_date
-
-
-def _with_area_to(row: TimelineRow, fresh: dict[str, float]) -> TimelineRow:
-    """A row of a run's last pair with the area measured afresh on its last date."""
-    if row.faction not in fresh:
-        return row
-    at = fresh[row.faction]
-    return dataclasses.replace(row, area_to_km2=at, net_km2=at - row.area_from_km2)

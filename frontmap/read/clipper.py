@@ -199,7 +199,7 @@ class Clipper:
             fresh.t_edge = new[fresh.t_edge]
             found = _Crossings(*(np.concatenate([a, b]) for a, b in zip(
                 _fields(kept), _fields(fresh), strict=True)))
-        canon = np.lexsort((found.s, found.t_edge))
+        canon = _along(found.t_edge, found.s)
         found = found.take(canon)
         start = np.searchsorted(found.t_edge, np.arange(len(edges) + 1))
         return found, _Memory(edges, keys, order, found, start)
@@ -358,7 +358,7 @@ def _crossing_rings(t: _Rings, c: _Rings, x: _Crossings, base_t: int, base_c: in
     n = len(x.s)
     t_into = x.t_into
     # the next crossing along each boundary (rings walked in order)
-    t_next = _successors(t, x.t_edge, x.s)
+    t_next = _successors(t, x.t_edge, x.s, presorted=True)
     c_next = _successors(c, x.c_edge, x.u)
     # a kept arc runs from a crossing where its boundary enters the other geometry to
     # the next crossing, where it must leave it; each crossing starts exactly one
@@ -383,24 +383,20 @@ def _crossing_rings(t: _Rings, c: _Rings, x: _Crossings, base_t: int, base_c: in
         pos_next - pos,
         np.where(pos_next < pos, m - pos + pos_next, np.where(ahead, 0, m)),
     )
-    cnt = count[seq_a]
+    # layout, as runs of consecutive vertices: per ring, each crossing (a run of one),
+    # then its arc (one run, or two where it passes the end of its ring), and last the
+    # ring's first crossing again
     n_rings = len(sizes_a)
-    ring_of = np.repeat(np.arange(n_rings), sizes_a)
-    # layout: per ring, its crossings each followed by its arc, then the first crossing
-    # again; ``first``: where each crossing goes
-    lens = 1 + cnt
-    first = np.cumsum(lens) - lens + ring_of
-    idx = np.empty(int(lens.sum()) + n_rings, dtype=np.int64)
-    idx[first] = seq_a
     head = np.cumsum(sizes_a) - sizes_a  # each ring's first crossing (in seq)
-    tail = head + sizes_a - 1  # and its last
-    ends = first[tail] + lens[tail]
-    idx[ends] = seq_a[head]
-    elem = np.repeat(np.arange(len(seq_a)), cnt)
-    k = _ranks(cnt)
-    who = seq_a[elem]
-    idx[first[elem] + 1 + k] = base[who] + (pos[who] + 1 + k) % m[who]
-    return idx, np.repeat(np.arange(n_rings), ends - first[head] + 1)
+    last = np.zeros(len(seq_a), dtype=np.int64)
+    last[head + sizes_a - 1] = 1
+    cnt, p, b, mm = count[seq_a], pos[seq_a] + 1, base[seq_a], m[seq_a]
+    first_run = np.minimum(cnt, mm - p)  # up to the end of the ring ...
+    starts = np.column_stack([seq_a, b + p, b, np.repeat(seq_a[head], sizes_a)]).ravel()
+    lens = np.column_stack([np.ones_like(cnt), first_run, cnt - first_run, last]).ravel()
+    idx = np.repeat(starts, lens) + _ranks(lens)  # ... and on from its start
+    per_ring = np.add.reduceat(1 + cnt + last, head)
+    return idx, np.repeat(np.arange(n_rings), per_ring)
 
 
 def _cycles(nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -426,13 +422,22 @@ def _cycles(nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return seq, size[size > 0]
 
 
-def _successors(r: _Rings, edge: np.ndarray, param: np.ndarray) -> np.ndarray:
-    """For each crossing, the next crossing along the same ring."""
-    ring = r.ring[edge]
-    pos = r.pos[edge]
-    order = np.lexsort((param, pos, ring))
-    key_ring, key_pos, key_par = ring[order], pos[order], param[order]
-    same_spot = (key_ring[1:] == key_ring[:-1]) & (key_pos[1:] == key_pos[:-1])
+def _along(edge: np.ndarray, param: np.ndarray) -> np.ndarray:
+    """The order of crossings along their boundary: by edge (edges are numbered ring
+    by ring, in order), then along it. One sort key suffices: ``param`` is never
+    within 1e-9 of 0 or 1 (a vertex that near the other boundary is degenerate)."""
+    return np.argsort(edge + param, kind="stable")
+
+
+def _successors(
+    r: _Rings, edge: np.ndarray, param: np.ndarray, presorted: bool = False
+) -> np.ndarray:
+    """For each crossing, the next crossing along the same ring (``presorted``: the
+    crossings are in the order :func:`_along` gives)."""
+    order = np.arange(len(edge)) if presorted else _along(edge, param)
+    key_edge, key_par = edge[order], param[order]
+    key_ring = r.ring[key_edge]
+    same_spot = key_edge[1:] == key_edge[:-1]
     if (same_spot & (np.abs(key_par[1:] - key_par[:-1]) <= 1e-9)).any():
         raise _Degenerate  # two crossings too close on one edge to be ordered surely
     # within a ring, each crossing's successor is the next in order; the last wraps
@@ -478,6 +483,7 @@ def _polygons(coords: np.ndarray, ring_of: np.ndarray) -> list[shapely.Polygon]:
     x, y = coords[:, 0], coords[:, 1]
     term = x[:-1] * y[1:] - x[1:] * y[:-1]
     start = np.searchsorted(ring_of, np.arange(n_rings))
+    end = np.append(start[1:], len(coords))
     area = np.add.reduceat(term, start)  # each ring's terms, and one step into the next
     area[:-1] -= term[start[1:] - 1]
     area /= 2
@@ -488,19 +494,28 @@ def _polygons(coords: np.ndarray, ring_of: np.ndarray) -> list[shapely.Polygon]:
             raise _Degenerate
         return []
     shells = shells[np.argsort(area[shells], kind="stable")]  # smallest first
-    rings = shapely.linearrings(coords, indices=ring_of)
     owner = np.full(n_rings, -1, dtype=np.int64)  # the polygon of each ring
     owner[shells] = np.arange(len(shells))
     if len(holes):
-        shell_polys = shapely.polygons(rings[shells])
-        shapely.prepare(shell_polys)
+        lo = np.minimum.reduceat(coords, start, axis=0)
+        hi = np.maximum.reduceat(coords, start, axis=0)
         for h in holes.tolist():
             hx, hy = coords[start[h]]
-            inside = np.flatnonzero(shapely.contains_xy(shell_polys, hx, hy))
-            if len(inside) == 0:
+            around = shells[(lo[shells, 0] <= hx) & (hx <= hi[shells, 0])
+                            & (lo[shells, 1] <= hy) & (hy <= hi[shells, 1])]
+            for k in around.tolist():  # smallest first
+                if shapely.contains_xy(shapely.Polygon(coords[start[k] : end[k]]), hx, hy):
+                    owner[h] = owner[k]
+                    break
+            else:
                 raise _Degenerate
-            owner[h] = int(inside[0])
     used = np.flatnonzero(owner >= 0)
     # each polygon's shell first, then its holes
     order = used[np.lexsort((area[used] < 0, owner[used]))]
-    return list(shapely.polygons(rings[order], indices=owner[order]))
+    sizes = end[order] - start[order]
+    gather = np.repeat(start[order], sizes) + _ranks(sizes)
+    ring_offsets = np.append(0, np.cumsum(sizes))
+    poly_offsets = np.searchsorted(owner[order], np.arange(len(shells) + 1))
+    return list(shapely.from_ragged_array(
+        shapely.GeometryType.POLYGON, np.take(coords, gather, axis=0),
+        (ring_offsets, poly_offsets)))
