@@ -178,6 +178,13 @@ class ClipOutline:
             self.digest = hashlib.blake2b(self._wkb, digest_size=16).hexdigest()
         return {"wkb": self._wkb, "digest": self.digest}
 
+    def prepare(self) -> None:
+        """Build the clipper (the outline's index) here and now, under the digest the
+        workers will look it up by: local worker processes forked after this find it
+        ready, instead of each building its own."""
+        self.__getstate__()
+        self.clipper().ready()
+
     def __setstate__(self, state: dict) -> None:
         self.geom, self._wkb, self.digest = None, state["wkb"], state["digest"]
 
@@ -444,6 +451,8 @@ def timeline(
     """
     outline = ClipOutline(clip) if clip is not None else None
     if executor is not None:
+        if outline is not None:
+            outline.prepare()
         yield from _timeline_parallel(
             snapshots, min_part_km2, order, executor, chunk, in_flight, outline
         )

@@ -57,7 +57,7 @@ from .model import (
     parse_date,
 )
 from .names import DatePattern
-from .outlines import read_outline, read_places
+from .outlines import read_clip_outline, read_places
 from .rest import SNAP_KM, RestMaker
 from .survey import PropertySurvey, field_problem, folder_fallback_note, match_key_warnings
 
@@ -590,11 +590,8 @@ class Catalog:
 
 
 def _clip_outline(path) -> shapely.Geometry:
-    """The polygons of the clip file as one valid geometry: as they are when they
-    do not overlap (a country and its islands: no union needed, which costs half a
-    second for a 116,000-vertex outline), else their union."""
-    outline = read_outline(path, merge=False, geodesic_edges=True)
-    return outline if shapely.is_valid(outline) else shapely.union_all(outline)
+    """The polygons of the clip file as one valid geometry (see read_clip_outline)."""
+    return read_clip_outline(path)
 
 
 def _bounds(snapshots, clip) -> tuple[float, float, float, float] | None:

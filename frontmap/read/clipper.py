@@ -126,6 +126,16 @@ class Clipper:
             return kept[0]
         return shapely.multipolygons(np.asarray(kept, dtype=object))
 
+    def ready(self) -> Clipper:
+        """Build what the first clip would (the outline's index, its prepared
+        predicates) now."""
+        if self._edges is None:
+            self._edges = _Rings(self.outline, index=True)
+        xmin, ymin, _, _ = shapely.bounds(self.outline)
+        shapely.contains_xy(self.outline, xmin, ymin)
+        shapely.contains(self.outline, shapely.box(xmin, ymin, xmin, ymin))
+        return self
+
     def crossed(self, key: object = None) -> tuple[np.ndarray, np.ndarray] | None:
         """What the last territory clipped under ``key`` crossed: (its edges that cross
         the outline's edge, x1 y1 x2 y2 with the interior on their left; the bounds
