@@ -49,7 +49,6 @@ from .topology import (
     SNAP_DEG,
     Part,
     border_km,
-    faction_parts,
     is_encircled,
 )
 
@@ -610,8 +609,8 @@ def _events(
     overlay: PairOverlay,
 ) -> list[Event]:
     """Every topology event of one faction, in :data:`EVENT_ORDER`."""
-    before = faction_parts(s_from.territories.get(fid), min_part_km2, link_km)
-    after = faction_parts(s_to.territories.get(fid), min_part_km2, link_km)
+    before = overlay.parts("from", fid, min_part_km2, link_km)
+    after = overlay.parts("to", fid, min_part_km2, link_km)
     p = _PartsOf(fid, before, after, _overlaps(before, after), _overlaps(after, before), overlay)
     events = [
         *_split_events(p, s_to, where),
@@ -647,8 +646,8 @@ def _faction_change(
         lost_km2=lost,
         net_km2=a_to - a_from,
         change_pct=(a_to - a_from) / a_from * 100 if a_from > 0 else None,
-        parts_from=len(faction_parts(g_from, min_part_km2, link_km)),
-        parts_to=len(faction_parts(g_to, min_part_km2, link_km)),
+        parts_from=len(ov.parts("from", fid, min_part_km2, link_km)),
+        parts_to=len(ov.parts("to", fid, min_part_km2, link_km)),
         edge_effect_km2=(a_to - a_from) - (gained - lost),
     )
 

@@ -13,7 +13,15 @@ import numpy as np
 import pyproj
 import shapely
 
-__all__ = ["GEOD", "area_km2", "ring_areas_m2", "length_km", "distance_km", "nearest_points"]
+__all__ = [
+    "GEOD",
+    "area_km2",
+    "polygon_areas_km2",
+    "ring_areas_m2",
+    "length_km",
+    "distance_km",
+    "nearest_points",
+]
 
 GEOD = pyproj.Geod(ellps="WGS84")
 
@@ -85,6 +93,28 @@ def ring_areas_m2(geom: shapely.Geometry | None) -> tuple[np.ndarray, np.ndarray
         for a, b in zip(bounds[:-1], bounds[1:], strict=True)
     ]
     return np.array(out, dtype=float), outer
+
+
+def polygon_areas_km2(polys) -> np.ndarray:
+    """:func:`area_km2` of each of an array of polygons, in one pass over their rings."""
+    polys = np.asarray(polys, dtype=object)
+    if len(polys) == 0:
+        return np.zeros(0)
+    rings, owner = shapely.get_rings(polys, return_index=True)
+    coords, idx = shapely.get_coordinates(rings, return_index=True)
+    bounds = np.searchsorted(idx, np.arange(len(rings) + 1)).tolist()
+    x = np.ascontiguousarray(coords[:, 0])
+    y = np.ascontiguousarray(coords[:, 1])
+    area = _RING_AREA
+    ring_m2 = np.array([
+        abs(area(x[a:b], y[a:b])) if b - a >= 4 else 0.0
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+    ])
+    outer = np.ones(len(rings), dtype=bool)
+    outer[1:] = owner[1:] != owner[:-1]
+    shell = np.bincount(owner[outer], weights=ring_m2[outer], minlength=len(polys))
+    holes = np.bincount(owner[~outer], weights=ring_m2[~outer], minlength=len(polys))
+    return (shell - holes) / 1e6
 
 
 def area_km2(geom: shapely.Geometry | None) -> float:

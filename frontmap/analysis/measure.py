@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 
 from ..read.model import Snapshot
-from .geodesy import area_km2
+from .geodesy import area_km2, polygon_areas_km2
 
 __all__ = [
     "AreaRow",
@@ -64,8 +64,9 @@ def parts_of(geom, min_part_km2: float = 1.0) -> list[tuple[shapely.Polygon, flo
     geom = polygonal(geom)
     if geom.is_empty:
         return []
-    pieces = [(p, area_km2(p)) for p in shapely.get_parts(geom)]
-    pieces = [pa for pa in pieces if pa[1] >= min_part_km2]
+    polys = shapely.get_parts(geom)
+    pieces = [(p, a) for p, a in zip(polys, polygon_areas_km2(polys).tolist(), strict=True)
+              if a >= min_part_km2]
     pieces.sort(key=lambda pa: (-pa[1], shapely.bounds(pa[0]).tolist()))
     return pieces
 

@@ -16,11 +16,14 @@ or small hand-made shapes), the whole territories are overlaid as before.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import shapely
 
 from .geodesy import area_km2
 from .measure import polygonal
+from .topology import faction_parts
 from .windows import (
     change_boxes,
     change_windows,
@@ -60,7 +63,7 @@ class PairOverlay:
         self.windows = self._windows()
         self._pieces: dict[tuple[str, str], np.ndarray] = {}
         self._aoi_pieces: np.ndarray | None = None
-        self._cache: dict[tuple, shapely.Geometry] = {}
+        self._cache: dict[tuple, Any] = {}
 
     def _windows(self) -> np.ndarray | None:
         boxes = [change_boxes(edges_of(self.t_from.get(f)), edges_of(self.t_to.get(f)))
@@ -107,6 +110,16 @@ class PairOverlay:
             if not g.is_empty:
                 out[f] = g
         return out
+
+    def parts(self, side: str, fid: str, min_part_km2: float, link_km: float) -> list:
+        """:func:`.topology.faction_parts` of a faction's territory on ``side`` ("from"
+        or "to"), computed once (the changes and the events both need them)."""
+        key = ("parts", side, fid, min_part_km2, link_km)
+        found = self._cache.get(key)
+        if found is None:
+            t = self.t_from if side == "from" else self.t_to
+            found = self._cache[key] = faction_parts(t.get(fid), min_part_km2, link_km)
+        return found
 
     def minus(self, fid: str, lost: bool = True, grid: float | None = None) -> shapely.Geometry:
         """A faction's lost ground (FROM minus TO), or its gained ground (TO minus
