@@ -404,7 +404,12 @@ def _overlaps(parts_a, parts_b) -> dict[int, list[int]]:
     out = {}
     for i, pa in enumerate(parts_a):
         hits = []
+        box_a = shapely.bounds(pa.geom)
         for j, pb in enumerate(parts_b):
+            box_b = shapely.bounds(pb.geom)
+            if (box_a[0] > box_b[2] or box_b[0] > box_a[2] or box_a[1] > box_b[3]
+                    or box_b[1] > box_a[3]):
+                continue  # (apart: no overlap)
             km2 = overlap_km2(pa.geom, pb.geom, pa.area_km2)
             if km2 > min(0.01, 0.01 * min(pa.area_km2, pb.area_km2)):
                 hits.append(j)
@@ -630,7 +635,7 @@ def _events(
 def _faction_change(
     fid: str, g_from, g_to, min_part_km2: float, link_km: float, ov: PairOverlay
 ) -> FactionChange:
-    a_from, a_to = area_km2(g_from), area_km2(g_to)
+    a_from, a_to = ov.area("from", fid), ov.area("to", fid)
     if g_from is None:
         gained, lost = a_to, 0.0
     elif g_to is None:

@@ -17,6 +17,7 @@ __all__ = [
     "GEOD",
     "area_km2",
     "polygon_areas_km2",
+    "territory_areas_km2",
     "ring_areas_m2",
     "length_km",
     "distance_km",
@@ -97,9 +98,23 @@ def ring_areas_m2(geom: shapely.Geometry | None) -> tuple[np.ndarray, np.ndarray
 
 def polygon_areas_km2(polys) -> np.ndarray:
     """:func:`area_km2` of each of an array of polygons, in one pass over their rings."""
-    polys = np.asarray(polys, dtype=object)
+    return _ring_pass(np.asarray(polys, dtype=object))[1]
+
+
+def territory_areas_km2(geom) -> tuple[float, np.ndarray, np.ndarray]:
+    """(``area_km2(geom)``, its polygons, the area of each): one pass over the rings
+    for both (a detailed territory costs 20 ms to measure)."""
+    if geom is None or geom.is_empty:
+        return 0.0, np.zeros(0, dtype=object), np.zeros(0)
+    polys = _polygons(geom)
+    total, each = _ring_pass(polys)
+    return total, polys, each
+
+
+def _ring_pass(polys: np.ndarray) -> tuple[float, np.ndarray]:
+    """(the area of all of the polygons, the area of each), km²."""
     if len(polys) == 0:
-        return np.zeros(0)
+        return 0.0, np.zeros(0)
     rings, owner = shapely.get_rings(polys, return_index=True)
     coords, idx = shapely.get_coordinates(rings, return_index=True)
     bounds = np.searchsorted(idx, np.arange(len(rings) + 1)).tolist()
@@ -114,7 +129,9 @@ def polygon_areas_km2(polys) -> np.ndarray:
     outer[1:] = owner[1:] != owner[:-1]
     shell = np.bincount(owner[outer], weights=ring_m2[outer], minlength=len(polys))
     holes = np.bincount(owner[~outer], weights=ring_m2[~outer], minlength=len(polys))
-    return (shell - holes) / 1e6
+    # (the total as area_km2 sums it)
+    total = float(ring_m2[outer].sum() - ring_m2[~outer].sum()) / 1e6
+    return total, (shell - holes) / 1e6
 
 
 def area_km2(geom: shapely.Geometry | None) -> float:

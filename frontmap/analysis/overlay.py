@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from .geodesy import area_km2
+from .geodesy import area_km2, territory_areas_km2
 from .measure import polygonal
 from .topology import faction_parts
 from .windows import (
@@ -118,7 +118,22 @@ class PairOverlay:
         found = self._cache.get(key)
         if found is None:
             t = self.t_from if side == "from" else self.t_to
-            found = self._cache[key] = faction_parts(t.get(fid), min_part_km2, link_km)
+            _, polys, each = self.measure(side, fid)
+            found = self._cache[key] = faction_parts(t.get(fid), min_part_km2, link_km,
+                                                     measured=(polys, each))
+        return found
+
+    def area(self, side: str, fid: str) -> float:
+        """A faction's km² on ``side`` (0 when it has none)."""
+        return self.measure(side, fid)[0]
+
+    def measure(self, side: str, fid: str):
+        """(km², polygons, km² of each) of a faction's territory on ``side``."""
+        key = ("measure", side, fid)
+        found = self._cache.get(key)
+        if found is None:
+            t = self.t_from if side == "from" else self.t_to
+            found = self._cache[key] = territory_areas_km2(t.get(fid))
         return found
 
     def minus(self, fid: str, lost: bool = True, grid: float | None = None) -> shapely.Geometry:

@@ -87,9 +87,12 @@ def _link(parts: list[Part], link_km: float) -> list[Part]:
     return out
 
 
-def faction_parts(geom, min_part_km2: float = 1.0, link_km: float = 0.0) -> list[Part]:
-    """The parts of a territory, largest first (the first is the main body)."""
-    return _link([Part(p, km2) for p, km2 in parts_of(geom, min_part_km2)], link_km)
+def faction_parts(
+    geom, min_part_km2: float = 1.0, link_km: float = 0.0, measured=None
+) -> list[Part]:
+    """The parts of a territory, largest first (the first is the main body);
+    ``measured``: its polygons and their areas, when already known."""
+    return _link([Part(p, km2) for p, km2 in parts_of(geom, min_part_km2, measured)], link_km)
 
 
 # ---------------------------------------------------------------------------
