@@ -691,7 +691,7 @@ def run(args) -> dict:
         from .clip import bench_clip
 
         _say("clip: diff and timeline with and without the 116,494-vertex Ukraine outline")
-        results["clip"] = bench_clip(data, reps, REAL_SET)
+        results["clip"] = bench_clip(data, reps, REAL_SET, against=args.against)
 
     if not (args.quick or args.no_build) and days_list:
         layers = synthetic_set(cache, days_list[0], args.seed, args.vertices)

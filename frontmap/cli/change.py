@@ -157,7 +157,7 @@ def timeline(reader, fmt, jobs, scheduler, scheduler_timeout):
     from ..build.parallel import auto_jobs, executor
     from ..errors import ClusterError
 
-    catalog = reader.catalog()
+    catalog = reader.catalog(defer_clip=True)  # the workers clip (see timeline's clip=)
     dated = {s.hinted_date for s in catalog.sources}
     if jobs == 0:
         jobs = auto_jobs() if len(dated) >= 24 else 1
@@ -173,6 +173,7 @@ def timeline(reader, fmt, jobs, scheduler, scheduler_timeout):
                 reader.stream(catalog),
                 reader.min_part_km2,
                 executor=None if jobs == 1 and not scheduler else ex,
+                clip=catalog.deferred_clip,
             )
             write_stream(done.count(rows), COLUMNS, fmt)
     except ClusterError as exc:

@@ -69,10 +69,11 @@ class Reader:
             crs=self.crs,
         )
 
-    def catalog(self, keep_unclipped: bool = False):
+    def catalog(self, keep_unclipped: bool = False, defer_clip: bool = False):
         from ..read import Catalog
 
-        return Catalog(self.layers, self.options(), keep_unclipped=keep_unclipped)
+        return Catalog(self.layers, self.options(), keep_unclipped=keep_unclipped,
+                       defer_clip=defer_clip)
 
     def load(self, allow_errors: bool = False, dates=None, catalog=None):
         """Read the layers (only ``dates``, when given); bad data stops the command

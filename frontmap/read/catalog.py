@@ -58,7 +58,7 @@ from .model import (
     parse_date,
 )
 from .names import DatePattern
-from .outlines import read_outline, read_places
+from .outlines import read_clip_outline, read_places
 from .provenance import input_file, input_files
 from .rest import SNAP_KM, RestMaker
 from .survey import PropertySurvey, field_problem, folder_fallback_note, match_key_warnings
@@ -113,6 +113,7 @@ class Catalog:
         path: str | os.PathLike,
         options: ReadOptions | None = None,
         keep_unclipped: bool = False,
+        defer_clip: bool = False,
     ):
         self.root = Path(path)
         self.options = options or ReadOptions()
@@ -136,6 +137,10 @@ class Catalog:
         self.clip = _clip_outline(opts.clip) if opts.clip else None
         self._clipper = Clipper(self.clip) if self.clip is not None else None
         self.rest = self._rest_maker()
+        #: with a clip and ``defer_clip``: snapshots come unclipped, for the consumer to
+        #: clip to this outline (``timeline(..., clip=...)`` clips in its workers); not
+        #: with a rest faction, which is made of what the clipped factions leave
+        self.deferred_clip = self.clip if defer_clip and self.rest is None else None
         #: with a clip: each (date, faction)'s territory before clipping (for ``check``)
         self.keep_unclipped = keep_unclipped
         self.unclipped: dict[dt.date, dict[str, shapely.Geometry]] = defaultdict(dict)
@@ -258,7 +263,7 @@ class Catalog:
         undated: list[str] = []
         override = bool(self.options.crs)
         try:
-            layers, n_layers = read_raw(src.path, src.display, ignore_crs=override)
+            layers, n_layers = read_raw(src.path, src.display, ignore_crs=override, geodesic=True)
             for layer in layers:
                 where = f"layer {layer.name!r}: " if n_layers > 1 else ""
                 try:
@@ -375,7 +380,9 @@ class Catalog:
                 rep.skipped["empty geometry"] += 1
             return
         try:
-            geom, repairs, problem = clean_geometry(geom, transformer)
+            geom, repairs, problem = clean_geometry(
+                geom, transformer, densified=raw.densified, source=raw.undensified
+            )
         except shapely.errors.GEOSException as exc:
             geom, repairs, problem = (
                 None,
@@ -495,7 +502,7 @@ class Catalog:
             self._files_of[(date, fid)].update(files.get(fid, ()))
             try:
                 geom = geoms[0] if len(geoms) == 1 else shapely.union_all(geoms)
-                if self._clipper is not None:
+                if self._clipper is not None and self.deferred_clip is None:
                     if self.keep_unclipped:
                         whole, _ = polygonal_only(geom)
                         if whole is not None:
@@ -624,11 +631,8 @@ class Catalog:
 
 
 def _clip_outline(path) -> shapely.Geometry:
-    """The polygons of the clip file as one valid geometry: as they are when they
-    do not overlap (a country and its islands: no union needed, which costs half a
-    second for a 116,000-vertex outline), else their union."""
-    outline = read_outline(path, merge=False, geodesic_edges=True)
-    return outline if shapely.is_valid(outline) else shapely.union_all(outline)
+    """The polygons of the clip file as one valid geometry (see read_clip_outline)."""
+    return read_clip_outline(path)
 
 
 def _bounds(snapshots, clip) -> tuple[float, float, float, float] | None:
