@@ -55,12 +55,13 @@ def chord_deviation_m(x1, y1, x2, y2) -> np.ndarray:
     dphi = np.radians(np.asarray(y2, dtype=float) - y1)
     mid = np.radians((np.asarray(y1, dtype=float) + y2) / 2)
     cos_mid = np.cos(mid)
-    east = dlam * cos_mid
-    east2, north2 = east * east, dphi * dphi
-    chord = np.sqrt(east2 + north2)
-    # |sin φ| at its largest along the edge (an edge across the equator bends both ways)
-    sin_max = np.abs(np.sin(mid)) + np.abs(dphi) / 2 * cos_mid
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # absurd coordinates (1e300, from a broken file) overflow to inf, quietly
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        east = dlam * cos_mid
+        east2, north2 = east * east, dphi * dphi
+        chord = np.sqrt(east2 + north2)
+        # |sin φ| at its largest along the edge (an edge across the equator bends both ways)
+        sin_max = np.abs(np.sin(mid)) + np.abs(dphi) / 2 * cos_mid
         dev = _R * np.abs(dlam) * sin_max * (east2 + 2 * north2) / (8 * chord)
     return np.where(chord > 0, dev, 0.0)
 
@@ -140,8 +141,9 @@ _KEY = np.dtype((np.void, 32))
 
 def _candidates(x1, y1, x2, y2, tol: float) -> tuple[np.ndarray, np.ndarray]:
     """(indices of the edges to cut, the deviation estimate of each)."""
-    ax, ay = np.abs(x2 - x1), np.abs(y2 - y1)
-    pre = _PRE * ax * (ax + ay) * (1 + _HALF_RAD * ay)
+    with np.errstate(over="ignore", invalid="ignore"):  # inf for absurd coordinates
+        ax, ay = np.abs(x2 - x1), np.abs(y2 - y1)
+        pre = _PRE * ax * (ax + ay) * (1 + _HALF_RAD * ay)
     idx = np.flatnonzero(pre > _SAFE * tol)
     if len(idx) == 0:
         return idx, np.zeros(0)
