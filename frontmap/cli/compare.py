@@ -29,9 +29,13 @@ class PageOptions:
     basemap: str | None
     offline: bool
     png: Path | None
+    highlights: int = 2
 
 
-_PAGE_KEYS = ("output", "mode", "title", "caption", "credit", "focus", "basemap", "offline", "png")
+_PAGE_KEYS = (
+    "output", "mode", "title", "caption", "credit", "focus", "basemap", "offline", "png",
+    "highlights",
+)
 
 
 def page_options(f):
@@ -80,6 +84,15 @@ def page_options(f):
             type=click.Path(dir_okay=False, path_type=Path),
             metavar="FILE",
             help="Also write the pair as a print-ready PNG, 1600 px wide.",
+        ),
+        click.option(
+            "--highlights",
+            type=click.IntRange(min=0),
+            default=2,
+            show_default=True,
+            metavar="N",
+            help="Under the maps, a before/after close-up of each of the N most telling "
+            "places of the change (0: none).",
         ),
     ]
 
@@ -190,6 +203,7 @@ def compare(ctx, args, reader, page, near_km, min_story_km2):
             basemap=outline if outline is not None else basemap,
             offline=page.offline,
             png=page.png is not None,
+            highlights=page.highlights,
         )
     except FocusError as exc:
         raise click.BadParameter(str(exc), ctx, param_hint="--focus") from None

@@ -61,7 +61,7 @@ __getattr__, __dir__ = lazy_attributes(
 BASEMAPS = ("bundled", "tiles", "none")
 
 
-def _scene(layers, diff, places, focus, basemap, scene):
+def _scene(layers, diff, places, focus, basemap, scene, highlights=2):
     if scene is not None:
         return scene
     import shapely
@@ -72,7 +72,8 @@ def _scene(layers, diff, places, focus, basemap, scene):
     base = basemap
     if not isinstance(basemap, shapely.Geometry):
         base = "bundled" if basemap in ("bundled", "tiles") else "none"
-    return build_scene(layers, diff, places=places, focus=focus, basemap=base)
+    return build_scene(layers, diff, places=places, focus=focus, basemap=base,
+                       highlights=highlights)
 
 
 def _tiles(basemap, offline: bool) -> dict | None:
@@ -106,6 +107,7 @@ def compare_page(
     offline: bool = True,
     scene: Scene | None = None,
     chart_svg: str | None = None,
+    highlights: int = 2,
 ) -> str:
     """The comparison page of ``diff`` (FROM left, TO right) as one HTML string.
 
@@ -125,8 +127,11 @@ def compare_page(
       ``focus`` and a geometry ``basemap`` are taken from it).
     - ``chart_svg``: the area-chart section under the numbers
       (:func:`frontmap.render.chart.chart_section`); none by default.
+    - ``highlights``: how many of the diff's highlights get a before/after close-up
+      under the overview (default 2; 0 for none).
 
-    Raises :class:`~frontmap.errors.ArgumentError` for a bad mode, focus or basemap.
+    Raises :class:`~frontmap.errors.ArgumentError` for a bad mode, focus, basemap or
+    number of highlights.
     """
     from .page import render_page
     from .text import default_title
@@ -134,7 +139,7 @@ def compare_page(
     if mode not in MODES:
         raise ArgumentError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     tiles = _tiles(basemap, offline)
-    sc = _scene(layers, diff, places, focus, basemap, scene)
+    sc = _scene(layers, diff, places, focus, basemap, scene, highlights)
     return render_page(
         sc,
         diff,
@@ -159,8 +164,10 @@ def compare_png(
     basemap: str | shapely.Geometry | None = "bundled",
     width_px: int = 1600,
     scene: Scene | None = None,
+    highlights: int = 2,
 ) -> bytes:
-    """The same pair as a print-ready PNG (``width_px`` wide, 1600 by default).
+    """The same pair as a print-ready PNG (``width_px`` wide, 1600 by default), with the
+    same close-ups under it.
 
     Same keywords as :func:`compare_page`; with ``"tiles"`` the image draws the
     bundled basemap (it never touches the network).
@@ -169,7 +176,7 @@ def compare_png(
     from .static_png import render_png
     from .text import default_title
 
-    sc = _scene(layers, diff, places, focus, basemap, scene)
+    sc = _scene(layers, diff, places, focus, basemap, scene, highlights)
     return render_png(
         sc,
         diff,
@@ -206,6 +213,7 @@ def compare_outputs(
     chart: bool = True,
     series: AreaSeries | None = None,
     thumbnail: bool = False,
+    highlights: int = 2,
 ) -> CompareOutputs:
     """The page (and, with ``png=True``, the print image) of one diff, from one scene.
 
@@ -213,12 +221,13 @@ def compare_outputs(
     under the numbers, the two compared dates marked: from ``series`` (an
     :func:`frontmap.analysis.series.area_series` of all dates, for layers read
     for two dates only) or else from ``layers`` when they hold three dates or more.
+    ``highlights``: how many close-ups the page and the image show (default 2).
     """
     from .text import default_title
 
     title = title or default_title(diff.date_from, diff.date_to)
     _tiles(basemap, offline)  # a bad value fails before any work
-    scene = _scene(layers, diff, None, focus, basemap, None)
+    scene = _scene(layers, diff, None, focus, basemap, None, highlights)
     chart_svg = None
     if chart:
         if series is None and len(layers.snapshots) >= 3:

@@ -1,0 +1,96 @@
+"""Label placement for the print image: no label overlaps another (rendering).
+
+The same rule as the page's (``static/compare.js``, ``placeLabels``): labels
+come in order of importance (events, close-up numbers, towns, country names);
+first every label tries its preferred position, then those that found no room
+try their others (left of a town instead of right of it, under an event instead
+of above it...); a label with no room anywhere, or that would leave its map or
+cover an inset, is hidden with its dot. Town labels and country names never
+cover a town's dot. Greedy and
+deterministic: the same figure gives the same labels.
+
+Not adjustText or textalloc: both move labels by iterating (adjustText pushes
+them apart and does not promise that none overlap; textalloc searches a grid of
+positions and needs the figure's pixel scale fixed first), while a map's
+labels belong next to their point, on one of a few sides, and there are a few
+dozen at most; four positions each, tried in order, is all the search needed,
+and it is the rule the page follows too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Label", "place_labels"]
+
+
+@dataclass
+class Label:
+    """A text artist and where it may go: candidate (offset points, ha, va) for an
+    annotation, or (xy, ha, va) corners for a badge; ``dot`` hides with it."""
+
+    artist: Any
+    dot: Any = None
+    #: each (xytext offset in points, ha, va) or, with ``at``, ((xy in data units,
+    #: offset in points), ha, va)
+    ways: list[tuple] = field(default_factory=list)
+    #: the candidates move the annotation's point too, not only its offset
+    at: bool = False
+
+
+def _set(label: Label, way: tuple) -> None:
+    pos, ha, va = way
+    t = label.artist
+    if label.at:
+        t.xy, t.xyann = pos
+    else:
+        t.xyann = pos
+    t.set_ha(ha)
+    t.set_va(va)
+
+
+def place_labels(fig, labels: list[Label], obstacles: list | None = None) -> None:
+    """Show or hide each label (and its dot) so that no two overlap and none leaves its
+    map or covers one of ``obstacles`` (boxes in display units: an inset, say). Town
+    labels and country names never cover a town's dot; events and close-up numbers
+    (first in the list) may, and that town is then left out."""
+    renderer = fig.canvas.get_renderer()
+    kept: list = list(obstacles or [])
+    dots = [
+        lab.dot.get_window_extent(renderer).expanded(1.2, 1.2)
+        if lab.dot is not None and lab.dot.get_visible() else None
+        for lab in labels
+    ]
+
+    def fits(k: int, lab: Label, way: tuple | None) -> bool:
+        if way is not None:
+            _set(lab, way)
+        t = lab.artist
+        bb = t.get_window_extent(renderer).expanded(1.04, 1.1)
+        ax_bb = t.axes.get_window_extent(renderer)
+        if bb.x0 < ax_bb.x0 or bb.x1 > ax_bb.x1 or bb.y0 < ax_bb.y0 or bb.y1 > ax_bb.y1:
+            return False
+        if any(bb.overlaps(box) for box in kept):
+            return False
+        if lab.dot is not None or lab.ways == [] or lab.artist.get_gid() == "fm-country":
+            if any(d is not None and m != k and bb.overlaps(d) for m, d in enumerate(dots)):
+                return False
+            if dots[k] is not None and any(dots[k].overlaps(box) for box in kept):
+                return False
+        kept.append(bb)
+        return True
+
+    live = [(k, lab) for k, lab in enumerate(labels) if lab.artist.get_visible()]
+    placed = {k: fits(k, lab, lab.ways[0] if lab.ways else None) for k, lab in live}
+    for k, lab in live:
+        for way in lab.ways[1:]:
+            if placed[k]:
+                break
+            placed[k] = fits(k, lab, way)
+        if not placed[k]:
+            if lab.ways:
+                _set(lab, lab.ways[0])
+            lab.artist.set_visible(False)
+            if lab.dot is not None:
+                lab.dot.set_visible(False)
