@@ -76,7 +76,8 @@ def place_labels(fig, labels: list[Label], obstacles: list | None = None) -> Non
         if lab.dot is not None or lab.ways == [] or lab.artist.get_gid() == "fm-country":
             if any(d is not None and m != k and bb.overlaps(d) for m, d in enumerate(dots)):
                 return False
-            if dots[k] is not None and any(dots[k].overlaps(box) for box in kept):
+            own = dots[k]
+            if own is not None and any(own.overlaps(box) for box in kept):
                 return False
         kept.append(bb)
         return True
