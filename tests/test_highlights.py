@@ -187,37 +187,13 @@ def test_syria_highlights_point_at_the_largest_changes(shared_data, tmp_path):
         assert "SAA" not in h["title"] and "unassigned" not in h["title"]
 
 
-@pytest.fixture(scope="module")
-def ukraine(tmp_path_factory):
-    from .conftest import SHARED
-
-    src = SHARED / "ukraine-occupied-daily"
-    if not src.is_dir():
-        pytest.skip(f"real data not found at {SHARED}")
-    root = tmp_path_factory.mktemp("ukraine")
-    folder = root / "ukraine-occupied-daily"
-    folder.mkdir()
-    for day in ("20241101", "20241201"):  # the two dates only (symlinks, not copies)
-        name = f"deepstatemap_data_{day}.geojson"
-        (folder / name).symlink_to(src / name)
-    toml = root / "factions.toml"
-    toml.write_text(
-        '[factions.RU]\nname = "Russian-held"\naliases = ["ukraine-occupied-daily"]\n'
-        '[factions.UA]\nname = "Ukrainian-held"\nrest = true\n',
-        encoding="utf-8",
-    )
-    clip = SHARED / "boundaries" / "ukraine_national_boundary_2015_stanford.geojson"
-    layers = frontmap.read_layers(folder, factions_file=toml, clip=clip)
-    return layers, frontmap.diff_dates(layers, "2024-11-01", "2024-12-01")
-
-
 POKROVSK = (37.18, 48.28)
 KURAKHOVE = (37.28, 47.98)
 
 
 @pytest.mark.slow
-def test_ukraine_highlights_are_pokrovsk_and_kurakhove(ukraine):
-    layers, d = ukraine
+def test_ukraine_highlights_are_pokrovsk_and_kurakhove(ukraine_month):
+    layers, d, *_ = ukraine_month
     hs = highlights(d)
     first = hs[0]
     assert inside(first.bbox, POKROVSK) and inside(first.bbox, KURAKHOVE)

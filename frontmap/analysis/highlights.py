@@ -24,6 +24,7 @@ alone:
 * a change that reaches a town (a place within :data:`TOWN_KM` of it) weighs
   :data:`TOWN_WEIGHT` times as much;
 * slivers count for less: ground whose mean width (twice its area over its
+  perimeter, wiggles under half of :data:`SLIVER_KM` smoothed out of the
   perimeter) is under :data:`SLIVER_KM` counts in proportion to that width.
 
 Changes and events under the story threshold
@@ -284,7 +285,10 @@ def _overlap_share(a, b) -> float:
 
 
 def _mean_width_km(geom, km2: float) -> float:
-    perimeter = length_km(shapely.boundary(geom))
+    """Twice the area over the perimeter, the perimeter taken with wiggles smaller than
+    half of SLIVER_KM smoothed out (a detailed border is long, not thin)."""
+    tol = SLIVER_KM / 2 / _KM_PER_DEG
+    perimeter = length_km(shapely.simplify(shapely.boundary(geom), tol))
     return 2 * km2 / perimeter if perimeter > 0 else 0.0
 
 
