@@ -5,11 +5,12 @@ vertices=N, jump_prob=1, same_prob=0)``: the second day's front jumps, so that
 the page has a change to show close up; with the defaults of ``python -m
 frontmap.bench.synthetic OUT --days 2`` seed 0 gives two identical days) at
 three sizes, about 0.65, 2.2 and 6.5 MB per date (30,000, 100,000 and 300,000
-vertices per snapshot), each drawn as a page (``frontmap compare LAYERS -o PAGE
---offline``: the overview, its close-up, the tables). Every run is a fresh
-process (``bench.py _child cli ...``), timed inside it after its imports, the sizes interleaved within each repetition so
-that a noisy machine hits them alike; best of the repetitions. Peak RSS is the
-process's own (``wait4``).
+vertices per snapshot), each drawn as a page (``frontmap compare LAYERS -o
+PAGE --offline``: the overview, its close-up, the tables). Every run is a
+fresh process (``bench.py _child cli ...``), timed inside it after its
+imports, the sizes interleaved within each repetition so that a noisy machine
+hits them alike; best of the repetitions. Peak RSS is the process's own
+(``wait4``).
 
 Goals: the 6.5 MB run within 15 times the time of the 0.65 MB run (10 times the
 data), and its peak RSS within 5 times the 0.65 MB run's. The peak RSS is also
