@@ -79,7 +79,7 @@ def bench_detail(cache: Path, reps: int, seed: int = 0) -> dict:
                 pages[label] = page.stat().st_size / 1e6
                 _say(f"  detail {label}: run {rep + 1}/{reps}: {times[label][-1]:.2f} s, "
                      f"{mb:.0f} MB")
-    rows = []
+    rows: list[dict] = []
     for label, layers in sets.items():
         date_mb = _date_mb(layers)
         rows.append({
@@ -93,8 +93,8 @@ def bench_detail(cache: Path, reps: int, seed: int = 0) -> dict:
             "all_times": times[label],
         })
     small, large = rows[0], rows[-1]
-    time_ratio = large["compare_s"] / small["compare_s"]
-    rss_ratio = large["rss_mb"] / small["rss_mb"]
+    time_ratio = float(large["compare_s"]) / float(small["compare_s"])
+    rss_ratio = float(large["rss_mb"]) / float(small["rss_mb"])
     return {
         "rows": rows,
         "time_ratio": time_ratio,
