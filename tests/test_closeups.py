@@ -38,27 +38,52 @@ def _vertices_in(holders, box) -> int:
 
 
 def test_closeups_have_their_own_detail(tmp_path):
-    """Two synthetic dates of 30,000 vertices, a front jump between them: the close-up
-    keeps several times the overview's vertices inside its box, simplified at 1/3000
-    of its own width."""
+    """Two synthetic dates of 30,000 vertices with a few small moves of the fronts: each
+    close-up is simplified at 1/3000 of what it draws, far finer than the overview, and
+    keeps more of the borders' shape inside its box."""
     from frontmap.bench.synthetic import generate
+    from frontmap.render.closeup import DRAWN_SHARE, _square
 
-    generate(tmp_path / "syn", days=2, vertices=30_000, seed=0, jump_prob=1.0, same_prob=0.0)
+    generate(tmp_path / "syn", days=2, vertices=30_000, seed=2)
     layers = frontmap.read_layers(tmp_path / "syn")
-    d = frontmap.diff_dates(layers, *layers.dates)
+    d = frontmap.diff_dates(layers, *layers.dates, min_story_km2=0.2)
     sc = build_scene(layers, d, basemap="none")
-    assert len(sc.closeups) == 1
+    assert len(sc.closeups) == 2
     for c, h in zip(sc.closeups, sc.highlights, strict=False):
         assert c.view == pytest.approx(h.bbox)
-        w, s, e, n = c.view
+        w, s, e, n = c.extent
+        assert c.extent == pytest.approx(_square(c.view, DRAWN_SHARE))
         assert c.tolerance == pytest.approx(max(e - w, n - s) * TOLERANCE_SHARE)
-        assert c.tolerance < sc.tolerance / 2
-        # more of the borders' shape inside the close-up's box than the overview keeps
+        assert c.tolerance < sc.tolerance / 10
         assert _vertices_in(c.to_holders, c.view) > 1.5 * _vertices_in(sc.to_holders, c.view)
         # everything drawn lies in the close-up's square around its box
         drawn = shapely.box(*c.extent)
         for hold in (*c.from_holders, *c.to_holders):
             assert drawn.buffer(1e-9).contains(hold.geom)
+
+
+def test_a_large_closeup_keeps_the_page_small(tmp_path, monkeypatch):
+    """A front jump of 2,800 km² on 30,000-vertex data: its close-up draws half the
+    region; with a floor of 1,000 vertices (20,000 by default: this data is too small to
+    reach it) it keeps at most half as many vertices as the overview, simplified more."""
+    from frontmap.bench.synthetic import generate
+    from frontmap.render import closeup
+
+    monkeypatch.setattr(closeup, "MIN_VERTICES", 1000)
+    MIN_VERTICES, VERTEX_BUDGET = closeup.MIN_VERTICES, closeup.VERTEX_BUDGET
+    generate(tmp_path / "syn", days=2, vertices=30_000, seed=0, jump_prob=1.0, same_prob=0.0)
+    layers = frontmap.read_layers(tmp_path / "syn")
+    d = frontmap.diff_dates(layers, *layers.dates)
+    sc = build_scene(layers, d, basemap="none")
+    (c,) = sc.closeups
+    w, s, e, n = c.extent
+
+    def kept(holders):
+        return sum(int(shapely.get_num_coordinates(h.geom)) for h in holders)
+
+    assert c.tolerance > 1.2 * max(e - w, n - s) * TOLERANCE_SHARE
+    assert kept(c.from_holders) < 0.8 * kept(sc.from_holders)
+    assert VERTEX_BUDGET == 0.5 and MIN_VERTICES == 1000
 
 
 def test_demo_closeups(demo):

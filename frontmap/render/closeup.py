@@ -4,10 +4,14 @@ The overview is simplified with a tolerance tied to its extent (1/3000 of its
 width: a few hundred metres on a country), which would blur a change a few km
 across. A close-up cuts the full-detail holders of both dates to a square
 around its highlight and builds its own faces, coverage simplification
-(1/3000 of *its* width), changed ground, front lines, events, places and
-basemap, exactly as the overview does (:mod:`.scene`), so that its borders
-are as fine as its scale needs. Numbers (km²) come from the highlight, which
-measured the full-detail ground.
+(1/3000 of the width of what it draws), changed ground, front lines, events,
+places and basemap, exactly as the overview does (:mod:`.scene`), so that its
+borders are as fine as its scale needs. A front line crossing a close-up is
+about as long as it is on the overview, so at the same share of its width a
+close-up would cost the page about what the overview costs: a close-up keeps
+at most :data:`VERTEX_BUDGET` times the overview's vertices (at least
+:data:`MIN_VERTICES`), simplifying more where it would keep more. Numbers
+(km²) come from the highlight, which measured the full-detail ground.
 """
 
 from __future__ import annotations
@@ -41,11 +45,16 @@ from .scene import (
 if TYPE_CHECKING:
     from .basemap import Basemap
 
-__all__ = ["CloseUp", "build_closeups", "DRAWN_SHARE", "MAX_CLOSEUP_PLACES"]
+__all__ = ["CloseUp", "build_closeups", "DRAWN_SHARE", "MAX_CLOSEUP_PLACES", "VERTEX_BUDGET",
+           "MIN_VERTICES"]
 
 #: a close-up draws a square around its highlight this many times the highlight's larger
-#: half-side (so that a map of any shape, zoomed out a little, still shows ground)
-DRAWN_SHARE = 1.8
+#: half-side (so that a map of any shape shows ground to its edges)
+DRAWN_SHARE = 1.4
+#: a close-up keeps at most this share of the overview's vertices ...
+VERTEX_BUDGET = 0.5
+#: ... or this many, whichever is more
+MIN_VERTICES = 20_000
 #: with a gazetteer, at most this many towns in a close-up
 MAX_CLOSEUP_PLACES = 10
 _KM_PER_DEG = 111.32
@@ -137,16 +146,22 @@ def build_closeups(
     aoi,
     basemap: shapely.Geometry | None = None,
     bundled: bool = False,
+    overview_vertices: int = 0,
 ) -> list[CloseUp]:
     """A :class:`CloseUp` for each highlight of ``found``, numbered from 1."""
+    budget = max(MIN_VERTICES, int(VERTEX_BUDGET * overview_vertices))
     out = []
     for number, h in enumerate(found, start=1):
         view = tuple(float(v) for v in h.bbox)
         drawn = _square(view, DRAWN_SHARE)  # type: ignore[arg-type]
-        tol = max(view[2] - view[0], view[3] - view[1], 1e-6) * TOLERANCE_SHARE
+        tol = max(drawn[2] - drawn[0], drawn[3] - drawn[1], 1e-6) * TOLERANCE_SHARE
         cf, ct = _cut(h_from, drawn), _cut(h_to, drawn)
         faces, lab_from, lab_to = _faces(cf, ct)
         simple = list(shapely.coverage_simplify(faces, tol)) if faces else []
+        kept = int(shapely.get_num_coordinates(simple).sum()) if simple else 0
+        if kept > budget:  # a detailed border: simplify more, in proportion
+            tol *= kept / budget
+            simple = list(shapely.coverage_simplify(faces, tol))
         d_from, d_to = _dissolve(simple, lab_from, order), _dissolve(simple, lab_to, order)
         changed = _changed_ground(simple, lab_from, lab_to, diff, order, tol)
         moves = {(a, b): km2 for a, b, km2 in h.moves}

@@ -626,6 +626,7 @@ def build_scene(
     closeups = build_closeups(
         diff, found[:highlights], h_from, h_to, names=names, colors=colors, order=order,
         places=chosen, aoi=aoi, basemap=geometry_basemap, bundled=bundled,
+        overview_vertices=int(shapely.get_num_coordinates(simple).sum()) if simple else 0,
     )
     return Scene(
         date_from=diff.date_from,
