@@ -701,7 +701,7 @@ def run(args) -> dict:
         from .detail import bench_detail
 
         _say("detail: frontmap compare on two synthetic dates of 0.65, 2.2 and 6.5 MB")
-        results["detail"] = bench_detail(cache, reps, args.seed)
+        results["detail"] = bench_detail(cache, reps, args.seed, args.against)
 
     if not (args.quick or args.no_build) and days_list:
         layers = synthetic_set(cache, days_list[0], args.seed, args.vertices)
