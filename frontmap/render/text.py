@@ -101,18 +101,19 @@ def closeup_facts(highlight, name, most: int = 3) -> list[str]:
     ``name`` maps a holder id to its display name."""
     from ..analysis.measure import CONTESTED, UNASSIGNED
 
-    def who(h: str) -> str:
-        if h == UNASSIGNED:
-            return "no faction"
-        if h == CONTESTED:
-            return "several factions"
-        return name(h)
+    def move(a: str, b: str, km2: float) -> str:
+        size = f"{km2_short(km2)} km²"
+        if a == UNASSIGNED:  # not a side: ground no faction claimed on FROM
+            return f"{name(b)} gained {size} that no faction held"
+        if a == CONTESTED:
+            return f"{name(b)} gained {size} that several factions claimed"
+        if b == UNASSIGNED:
+            return f"{name(a)} gave up {size} that no faction holds now"
+        if b == CONTESTED:
+            return f"{name(a)} lost {size} to several factions"
+        return f"{name(a)} \u2192 {name(b)}: {size}"
 
-    lines = [
-        f"{who(a)} \u2192 {who(b)}: {km2_short(km2)} km²"
-        for a, b, km2 in highlight.moves[:most]
-        if km2 >= 0.05
-    ]
+    lines = [move(a, b, km2) for a, b, km2 in highlight.moves[:most] if km2 >= 0.05]
     for e in highlight.events:
         details = dict(e.details)
         if e.type == "split":
