@@ -25,7 +25,10 @@ alone:
   :data:`TOWN_WEIGHT` times as much;
 * slivers count for less: ground whose mean width (twice its area over its
   perimeter, wiggles under half of :data:`SLIVER_KM` smoothed out of the
-  perimeter) is under :data:`SLIVER_KM` counts in proportion to that width.
+  perimeter) is under :data:`SLIVER_KM` counts in proportion to that width;
+* km² count too: a change smaller than :data:`SIZE_FULL` times the story
+  threshold counts in proportion (so that a tiny pocket that doubled does not
+  outrank a large advance).
 
 Changes and events under the story threshold
 (:func:`frontmap.analysis.summary.story_threshold`) make no highlight. Titles
@@ -57,6 +60,7 @@ __all__ = [
     "TOWN_WEIGHT",
     "TOWN_KM",
     "SLIVER_KM",
+    "SIZE_FULL",
     "MAX_HIGHLIGHTS",
 ]
 
@@ -73,6 +77,8 @@ TOWN_WEIGHT = 1.5
 TOWN_KM = 2.0
 #: ground narrower than this (mean width, km) counts in proportion to its width
 SLIVER_KM = 1.0
+#: a change smaller than this many times the story threshold counts in proportion
+SIZE_FULL = 10.0
 #: at most this many highlights per diff
 MAX_HIGHLIGHTS = 10
 #: pieces of changed ground smaller than this are left out of the grouping
@@ -258,19 +264,19 @@ def _groups(geoms: list, keys: list) -> list[list[int]]:
     for i, lab in enumerate(labels.tolist()):
         found.setdefault(lab, []).append(i)
     groups = list(found.values())
-    merged = True
-    while merged and len(groups) > 1:
-        merged = False
+    while len(groups) > 1:  # places whose boxes mostly overlap are one place
         boxes = [_bounds([geoms[i] for i in g]) for g in groups]
-        for a in range(len(groups)):
-            for b in range(a + 1, len(groups)):
-                if _overlap_share(boxes[a], boxes[b]) > 0.5:
-                    groups[a] = sorted(groups[a] + groups[b])
-                    del groups[b]
-                    merged = True
-                    break
-            if merged:
-                break
+        rects = shapely.box(*np.asarray(boxes).T)
+        left, right = shapely.STRtree(rects).query(rects, predicate="intersects")
+        same = [k for k, (i, j) in enumerate(zip(left.tolist(), right.tolist(), strict=True))
+                if i < j and _overlap_share(boxes[i], boxes[j]) > 0.5]
+        if not same:
+            break
+        labels = components(len(groups), left[same], right[same])
+        joined: dict[int, list[int]] = {}
+        for g, lab in zip(groups, labels.tolist(), strict=True):
+            joined.setdefault(lab, []).extend(g)
+        groups = [sorted(g) for g in joined.values()]
     return groups
 
 
@@ -313,6 +319,11 @@ class _Finder:
     def town(self, where: Where | None) -> float:
         return TOWN_WEIGHT if where is not None and where.km <= TOWN_KM else 1.0
 
+    def size(self, km2: float, faction: str | None) -> float:
+        """Changes near the story threshold count for less: in full from SIZE_FULL times it."""
+        floor = self.threshold(faction) if faction is not None else 1.0
+        return min(1.0, km2 / (SIZE_FULL * floor)) if floor > 0 else 1.0
+
     # -- ground that changed hands ---------------------------------------------
 
     def pair_item(self, a: str, b: str, pieces: list[_Piece]) -> _Item | None:
@@ -337,7 +348,7 @@ class _Finder:
         solid = [p.geom for p in pieces if p.major]
         body = polygonal(shapely.union_all(solid)) if solid else geom
         width = min(1.0, _mean_width_km(body, area_km2(body)) / SLIVER_KM)
-        score = share * width * self.town(where)
+        score = share * width * self.town(where) * self.size(km2, faction)
         title = self.pair_title(a, b, km2, sides, side, where)
         return _Item(score, "claim", title, faction, where, km2)
 
@@ -390,8 +401,8 @@ class _Finder:
                 title = f"{_list(by)} cut {_whose(name, thing)}{at} {into}"
             else:
                 title = f"{_whose(name, thing)}{at} was cut {into}"
-            return _Item(share * EVENT_WEIGHT * self.town(where), e.type, _capital(title), f,
-                         where, cut)
+            return _Item(share * EVENT_WEIGHT * self.town(where) * self.size(cut, f), e.type,
+                         _capital(title), f, where, cut)
         km2 = float(det.get("area_km2") or 0.0)
         if e.type == "merge":
             corridor = float(det.get("corridor_km2") or 0.0)
@@ -413,7 +424,8 @@ class _Finder:
             title = f"{_whose(name, thing)}{at} ({km2_text(km2)}) is gone"
             if to:
                 title += f", now held by {_list(to)}"
-            return _Item(EVENT_WEIGHT * self.town(where), e.type, _capital(title), f, where, km2)
+            return _Item(EVENT_WEIGHT * self.town(where) * self.size(km2, f), e.type,
+                         _capital(title), f, where, km2)
         if e.type == "encircled":
             was = self.parts_from.area_of(f, self.parts_from.touching(f, geom))
             share = min(km2 / was, 1.0) if was > 0 else 1.0
@@ -421,13 +433,14 @@ class _Finder:
             title = f"{_list(by)} encircled {_whose(name, 'pocket')}{at} ({km2_text(km2)})"
             if not by:
                 title = f"{_whose(name, 'pocket')}{at} ({km2_text(km2)}) is now encircled"
-            return _Item(share * EVENT_WEIGHT * self.town(where), e.type, _capital(title), f,
-                         where, km2)
+            return _Item(share * EVENT_WEIGHT * self.town(where) * self.size(km2, f), e.type,
+                         _capital(title), f, where, km2)
         if e.type == "new_pocket":
             total = self.parts_from.total.get(f, 0.0)
             share = min(km2 / total, 1.0) if total > 0 else 1.0
             title = f"New {name} pocket{at} ({km2_text(km2)})"
-            return _Item(share * self.town(where), e.type, title, f, where, km2)
+            return _Item(share * self.town(where) * self.size(km2, f), e.type, title, f,
+                         where, km2)
         return None
 
     def _pocket(self, faction: str, corridor) -> str:
@@ -460,11 +473,14 @@ class _Finder:
         boxes = [_padded(_bounds([p.geom for p in g] + [polygonal(e.geom) for e in es]))
                  for g, es in groups]
         crumbs: list[list[_Piece]] = [[] for _ in groups]
-        for p in minor:
-            for k, box in enumerate(boxes):
-                if shapely.intersects(p.geom, shapely.box(*box)):
-                    crumbs[k].append(p)  # it joins the place; it does not make the bbox
-                    break
+        if minor and boxes:  # each joins the first place whose box it meets (not its bbox)
+            rects = shapely.box(*np.asarray(boxes).T)
+            hits = shapely.STRtree(rects).query([p.geom for p in minor], predicate="intersects")
+            first: dict[int, int] = {}
+            for i, k in zip(hits[0].tolist(), hits[1].tolist(), strict=True):
+                first[i] = min(k, first.get(i, k))
+            for i, k in sorted(first.items()):
+                crumbs[k].append(minor[i])
         found = [
             h for (g, es), more in zip(groups, crumbs, strict=True)
             if (h := self.highlight(g, more, es)) is not None
