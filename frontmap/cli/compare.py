@@ -147,9 +147,10 @@ def _dates(dates_, layers, ctx, path):
 def compare(ctx, args, reader, page, near_km, min_story_km2):
     """A "tale of two maps" page: FROM on the left, TO on the right (default: the
     first and the last date), pan and zoom in step, ground that changed hands
-    hatched, front lines, pockets and corridors, cities, the area table and a
-    drafted summary. One self-contained HTML file; with --offline it opens with
-    no network at all.
+    hatched, front lines, pockets and corridors, cities; under them a
+    before/after close-up of each of the most telling places (--highlights N),
+    the area table and a drafted summary. One self-contained HTML file; with
+    --offline it opens with no network at all.
 
     Example: frontmap compare 2017-01-09 2017-01-16 layers/ --mode swipe --offline
     """
