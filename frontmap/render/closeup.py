@@ -49,8 +49,9 @@ __all__ = ["CloseUp", "build_closeups", "DRAWN_SHARE", "MAX_CLOSEUP_PLACES", "VE
            "MIN_VERTICES"]
 
 #: a close-up draws a square around its highlight this many times the highlight's larger
-#: half-side (so that a map of any shape shows ground to its edges)
-DRAWN_SHARE = 1.4
+#: side (so that a map up to 1.7 times as wide as tall, or as tall as wide, shows ground
+#: to its edges)
+DRAWN_SHARE = 1.7
 #: a close-up keeps at most this share of the overview's vertices ...
 VERTEX_BUDGET = 0.5
 #: ... or this many, whichever is more
@@ -98,7 +99,7 @@ class CloseUp:
 
 def _square(view: BBox, share: float) -> BBox:
     """A box centred on ``view``, as wide as it is tall in km, ``share`` times its larger
-    half-side in every direction."""
+    side."""
     w, s, e, n = view
     cx, cy = (w + e) / 2, (s + n) / 2
     kx = _KM_PER_DEG * max(math.cos(math.radians(min(abs(cy), 89.0))), 0.01)

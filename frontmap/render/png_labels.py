@@ -5,8 +5,9 @@ come in order of importance (events, close-up numbers, towns, country names);
 first every label tries its preferred position, then those that found no room
 try their others (left of a town instead of right of it, under an event instead
 of above it...); a label with no room anywhere, or that would leave its map or
-cover an inset, is hidden with its dot. Town labels and country names never
-cover a town's dot. Greedy and
+cover an inset, is hidden with its dot. No label covers a town's dot, unless
+an event or a close-up number has no room anywhere else (that town is then
+left out). Greedy and
 deterministic: the same figure gives the same labels.
 
 Not adjustText or textalloc: both move labels by iterating (adjustText pushes
@@ -52,9 +53,9 @@ def _set(label: Label, way: tuple) -> None:
 
 def place_labels(fig, labels: list[Label], obstacles: list | None = None) -> None:
     """Show or hide each label (and its dot) so that no two overlap and none leaves its
-    map or covers one of ``obstacles`` (boxes in display units: an inset, say). Town
-    labels and country names never cover a town's dot; events and close-up numbers
-    (first in the list) may, and that town is then left out."""
+    map or covers one of ``obstacles`` (boxes in display units: an inset, say) or a
+    town's dot; an event or a close-up number with no room anywhere else may cover a
+    dot, and that town is then left out."""
     renderer = fig.canvas.get_renderer()
     kept: list = list(obstacles or [])
     dots = [
@@ -63,7 +64,7 @@ def place_labels(fig, labels: list[Label], obstacles: list | None = None) -> Non
         for lab in labels
     ]
 
-    def fits(k: int, lab: Label, way: tuple | None) -> bool:
+    def fits(k: int, lab: Label, way: tuple | None, over_dots: bool = False) -> bool:
         if way is not None:
             _set(lab, way)
         t = lab.artist
@@ -73,12 +74,13 @@ def place_labels(fig, labels: list[Label], obstacles: list | None = None) -> Non
             return False
         if any(bb.overlaps(box) for box in kept):
             return False
-        if lab.dot is not None or lab.ways == [] or lab.artist.get_gid() == "fm-country":
-            if any(d is not None and m != k and bb.overlaps(d) for m, d in enumerate(dots)):
-                return False
-            own = dots[k]
-            if own is not None and any(own.overlaps(box) for box in kept):
-                return False
+        if not over_dots and any(
+            d is not None and m != k and bb.overlaps(d) for m, d in enumerate(dots)
+        ):
+            return False
+        own = dots[k]
+        if own is not None and any(own.overlaps(box) for box in kept):
+            return False
         kept.append(bb)
         return True
 
@@ -89,6 +91,12 @@ def place_labels(fig, labels: list[Label], obstacles: list | None = None) -> Non
             if placed[k]:
                 break
             placed[k] = fits(k, lab, way)
+        # an event or a close-up number with no room elsewhere may cover a town's dot
+        strong = lab.dot is None and lab.artist.get_gid() != "fm-country"
+        for way in lab.ways if strong else []:
+            if placed[k]:
+                break
+            placed[k] = fits(k, lab, way, over_dots=True)
         if not placed[k]:
             if lab.ways:
                 _set(lab, lab.ways[0])

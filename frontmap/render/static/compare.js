@@ -253,7 +253,8 @@
   // Labels come in order of importance (events, close-up numbers, places, country
   // names). First every label tries its preferred position, in that order; then those
   // that found no room try their other positions; a label with no room anywhere is
-  // hidden (with its dot). Town labels and country names never cover a town's dot.
+  // hidden (with its dot). No label covers a town's dot, unless an event or a close-up
+  // number has no room anywhere else (that town is then left out).
 
   function placeLabels(map, items) {
     var c = map.getContainer().getBoundingClientRect();
@@ -271,7 +272,9 @@
         r.top < k.bottom + 1 && r.bottom > k.top - 1;
     }
 
-    function fits(it, n, e, w) {
+    // overDots: an event or a close-up number may cover a town's dot when it has no room
+    // anywhere else (the town is then left out)
+    function fits(it, n, e, w, overDots) {
       if (w[0] !== null) {
         it.tip.options.direction = w[0];
         it.tip.options.offset = w[1];
@@ -282,10 +285,9 @@
       if (r.left < c.left + 2 || r.right > c.right - 2 || r.top < c.top + 2 ||
           r.bottom > c.bottom - 2) return false;
       if (kept.some(function (k) { return hits(r, k, 3); })) return false;
-      if (it.dot || it.country) {
-        if (dots.some(function (d, m) { return d && m !== n && hits(r, d, 1); })) return false;
-        if (dots[n] && kept.some(function (k) { return hits(dots[n], k, 0); })) return false;
-      }
+      if (!overDots &&
+          dots.some(function (d, m) { return d && m !== n && hits(r, d, 1); })) return false;
+      if (dots[n] && kept.some(function (k) { return hits(dots[n], k, 0); })) return false;
       if (it.country && hiddenName(map, r)) return false;
       kept.push(r);
       return true;
@@ -306,6 +308,10 @@
       var e = it.tip.getElement();
       var ways = it.ways || [];
       for (var i = 1; i < ways.length && !placed[n]; i++) placed[n] = fits(it, n, e, ways[i]);
+      var strong = !it.dot && !it.country;
+      for (var j = 0; strong && j < ways.length && !placed[n]; j++) {
+        placed[n] = fits(it, n, e, ways[j], true);
+      }
       if (!placed[n] && ways.length) {  // back where it belongs, hidden
         it.tip.options.direction = ways[0][0];
         it.tip.options.offset = ways[0][1];
