@@ -1,14 +1,14 @@
 """Label placement for the print image: no label overlaps another (rendering).
 
 The same rule as the page's (``static/compare.js``, ``placeLabels``): labels
-come in order of importance (events, close-up numbers, towns, country names);
-first every label tries its preferred position, then those that found no room
-try their others (left of a town instead of right of it, under an event instead
-of above it...); a label with no room anywhere, or that would leave its map or
-cover an inset, is hidden with its dot. No label covers a town's dot, unless
-an event or a close-up number has no room anywhere else (that town is then
-left out). Greedy and
-deterministic: the same figure gives the same labels.
+come in order of importance (events and close-up numbers, then towns and
+country names); within each, first every label tries its preferred position,
+then those that found no room try their others (left of a town instead of
+right of it, under an event instead of above it...); a label with no room
+anywhere, or that would leave its map or cover an inset, is hidden with its
+dot. No label covers a town's dot, unless an event or a close-up number has no
+room anywhere else (that town is then left out). Greedy and deterministic: the
+same figure gives the same labels.
 
 Not adjustText or textalloc: both move labels by iterating (adjustText pushes
 them apart and does not promise that none overlap; textalloc searches a grid of
@@ -84,22 +84,29 @@ def place_labels(fig, labels: list[Label], obstacles: list | None = None) -> Non
         kept.append(bb)
         return True
 
+    def place(group: list[tuple[int, Label]], strong: bool) -> None:
+        placed = {k: fits(k, lab, lab.ways[0] if lab.ways else None) for k, lab in group}
+        for k, lab in group:
+            for way in lab.ways[1:]:
+                if placed[k]:
+                    break
+                placed[k] = fits(k, lab, way)
+            for way in lab.ways if strong else []:  # over a town's dot, if need be
+                if placed[k]:
+                    break
+                placed[k] = fits(k, lab, way, over_dots=True)
+            if not placed[k]:
+                if lab.ways:
+                    _set(lab, lab.ways[0])
+                lab.artist.set_visible(False)
+                if lab.dot is not None:
+                    lab.dot.set_visible(False)
+
     live = [(k, lab) for k, lab in enumerate(labels) if lab.artist.get_visible()]
-    placed = {k: fits(k, lab, lab.ways[0] if lab.ways else None) for k, lab in live}
-    for k, lab in live:
-        for way in lab.ways[1:]:
-            if placed[k]:
-                break
-            placed[k] = fits(k, lab, way)
-        # an event or a close-up number with no room elsewhere may cover a town's dot
-        strong = lab.dot is None and lab.artist.get_gid() != "fm-country"
-        for way in lab.ways if strong else []:
-            if placed[k]:
-                break
-            placed[k] = fits(k, lab, way, over_dots=True)
-        if not placed[k]:
-            if lab.ways:
-                _set(lab, lab.ways[0])
-            lab.artist.set_visible(False)
-            if lab.dot is not None:
-                lab.dot.set_visible(False)
+
+    def weak(lab: Label) -> bool:
+        return lab.dot is not None or lab.artist.get_gid() == "fm-country"
+
+    # events and close-up numbers first, in full; then towns and country names
+    place([(k, lab) for k, lab in live if not weak(lab)], True)
+    place([(k, lab) for k, lab in live if weak(lab)], False)

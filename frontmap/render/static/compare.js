@@ -250,11 +250,11 @@
   }
 
   // -- label placement: no label overlaps another or leaves its map ----------------------
-  // Labels come in order of importance (events, close-up numbers, places, country
-  // names). First every label tries its preferred position, in that order; then those
-  // that found no room try their other positions; a label with no room anywhere is
-  // hidden (with its dot). No label covers a town's dot, unless an event or a close-up
-  // number has no room anywhere else (that town is then left out).
+  // Labels come in order of importance: events and close-up numbers, then towns and
+  // country names. Within each, first every label tries its preferred position, then
+  // those that found no room try their other positions; a label with no room anywhere
+  // is hidden (with its dot). No label covers a town's dot, unless an event or a
+  // close-up number has no room anywhere else (that town is then left out).
 
   function placeLabels(map, items) {
     var c = map.getContainer().getBoundingClientRect();
@@ -293,35 +293,41 @@
       return true;
     }
 
+    // events and close-up numbers first, placed in full (over a town's dot if need be),
+    // then towns and country names: each tries its preferred position, then its others
+    function place(group, strong) {
+      var placed = {};
+      group.forEach(function (n) {
+        var it = items[n];
+        placed[n] = fits(it, n, it.tip.getElement(), (it.ways || [[null, null]])[0]);
+      });
+      group.forEach(function (n) {
+        var it = items[n];
+        var e = it.tip.getElement();
+        var ways = it.ways || [];
+        for (var i = 1; i < ways.length && !placed[n]; i++) placed[n] = fits(it, n, e, ways[i]);
+        for (var j = 0; strong && j < ways.length && !placed[n]; j++) {
+          placed[n] = fits(it, n, e, ways[j], true);
+        }
+        if (!placed[n] && ways.length) {  // back where it belongs, hidden
+          it.tip.options.direction = ways[0][0];
+          it.tip.options.offset = ways[0][1];
+          if (ways[0][2]) it.tip.setLatLng(ways[0][2]);
+          it.tip._updatePosition();
+        }
+        e.style.visibility = placed[n] ? "" : "hidden";
+        var dot = it.dot && it.dot.getElement && it.dot.getElement();
+        if (dot) dot.style.visibility = placed[n] ? "" : "hidden";
+      });
+    }
+
     var live = [];
     items.forEach(function (it, n) {
       var e = it.tip.getElement && it.tip.getElement();
       if (e) { e.style.visibility = ""; live.push(n); }
     });
-    var placed = {};
-    live.forEach(function (n) {
-      var it = items[n];
-      placed[n] = fits(it, n, it.tip.getElement(), (it.ways || [[null, null]])[0]);
-    });
-    live.forEach(function (n) {
-      var it = items[n];
-      var e = it.tip.getElement();
-      var ways = it.ways || [];
-      for (var i = 1; i < ways.length && !placed[n]; i++) placed[n] = fits(it, n, e, ways[i]);
-      var strong = !it.dot && !it.country;
-      for (var j = 0; strong && j < ways.length && !placed[n]; j++) {
-        placed[n] = fits(it, n, e, ways[j], true);
-      }
-      if (!placed[n] && ways.length) {  // back where it belongs, hidden
-        it.tip.options.direction = ways[0][0];
-        it.tip.options.offset = ways[0][1];
-        if (ways[0][2]) it.tip.setLatLng(ways[0][2]);
-        it.tip._updatePosition();
-      }
-      e.style.visibility = placed[n] ? "" : "hidden";
-      var dot = it.dot && it.dot.getElement && it.dot.getElement();
-      if (dot) dot.style.visibility = placed[n] ? "" : "hidden";
-    });
+    place(live.filter(function (n) { return !items[n].dot && !items[n].country; }), true);
+    place(live.filter(function (n) { return items[n].dot || items[n].country; }), false);
   }
 
   // -- the bundled basemap (Natural Earth): land, coast, national borders, names -------
