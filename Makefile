@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: all maps test lint bench browser postgis venv clean
+.PHONY: all maps test lint bench browser postgis gpkg-validator venv clean
 
 all: maps
 
@@ -45,7 +45,17 @@ postgis:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql postgis >/dev/null; \
 	fi
 
-test: $(STAMP) browser postgis
+# GDAL's GeoPackage validator (validate_gpkg.py in Debian's python3-gdal) checks the
+# GeoPackages frontmap writes (tests/test_export_gpkg.py). Installed here when missing.
+gpkg-validator:
+	@if ! /usr/bin/python3 -c "import osgeo_utils.samples.validate_gpkg" >/dev/null 2>&1; then \
+	  echo "installing Debian's python3-gdal for the GeoPackage validator"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	  else echo "python3-gdal is missing and this user cannot install it: run 'apt-get install python3-gdal' as root" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-gdal >/dev/null; \
+	fi
+
+test: $(STAMP) browser postgis gpkg-validator
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -54,7 +54,15 @@ if TYPE_CHECKING:
     from .read.factions import Faction, FactionTable  # noqa: F401
     from .read.model import Layers, Place, Snapshot  # noqa: F401
     from .read.outlines import read_outline, read_places  # noqa: F401
-    from .render import compare_outputs, compare_page, compare_png  # noqa: F401
+    from .render import (  # noqa: F401
+        compare_image,
+        compare_outputs,
+        compare_page,
+        compare_png,
+        export_areas,
+        export_diff,
+        export_splits,
+    )
 
 _NAMES = {
     "Faction": ".read.factions",
@@ -87,6 +95,10 @@ _NAMES = {
     "compare_page": ".render",
     "compare_png": ".render",
     "compare_outputs": ".render",
+    "compare_image": ".render",
+    "export_diff": ".render",
+    "export_splits": ".render",
+    "export_areas": ".render",
 }
 
 __all__ = [

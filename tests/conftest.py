@@ -143,3 +143,24 @@ def ukraine_month(tmp_path_factory):
     )
     layers = frontmap.read_layers(folder, factions_file=toml, clip=clip)
     return layers, frontmap.diff_dates(layers, "2024-11-01", "2024-12-01"), folder, toml, clip
+
+
+@pytest.fixture(autouse=True)
+def every_summary_is_checked(monkeypatch):
+    """Every summary the suite drafts is read back and checked against its diff
+    (tests/summary_check.py): a wrong number, a percentage beside the wrong
+    number, 'near' a far place, fails the test that drafted it."""
+    from frontmap.analysis import summary
+
+    from .summary_check import check_summary
+
+    real = summary.summary_sentences
+
+    def checked(d, names=None):
+        out = real(d, names)
+        import dataclasses
+
+        check_summary(dataclasses.replace(d, names={**d.names, **(names or {})}), out)
+        return out
+
+    monkeypatch.setattr(summary, "summary_sentences", checked)

@@ -332,8 +332,8 @@ def test_injection_inert(opened, pages, mode):
     assert pg.title() == TITLE
     assert pg.locator("h1").inner_text() == TITLE
     assert pg.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
-    # only our own three scripts and the data block
-    assert pg.evaluate("document.scripts.length") == 3
+    # only our own two scripts, the data block and the provenance record
+    assert pg.evaluate("document.scripts.length") == 4
     body = pg.locator("body").inner_text()
     for text in (EVIL_IMG, EVIL_TPL, f"Caption {EVIL_SCRIPT}", f"Credit {EVIL_IMG}"):
         assert text in body, text
@@ -411,3 +411,29 @@ def test_swipe_divider_follows_a_finger(browser, pages):
         assert pg.evaluate("window.scrollX") == 0
     finally:
         ctx.close()
+
+
+def test_provenance_in_the_page(browser, tmp_path):
+    """The footer's "Data:" line shows, and the record is JSON the page's readers can
+    take (document.getElementById('frontmap-provenance'))."""
+    out = tmp_path / "demo.html"
+    r = CliRunner().invoke(
+        main, ["compare", "2017-01-09", "2017-01-16", str(ROOT / "layers"), "--offline",
+               "-o", str(out)],
+    )
+    assert r.exit_code == 0, r.output
+    lp = Loaded(browser, out)
+    try:
+        pg = lp.page
+        line = pg.locator(".fm-provenance")
+        assert line.is_visible()
+        assert line.inner_text().startswith("Data: 14 files in layers/ (2017-01-09/IQ.geojson")
+        record = pg.evaluate(
+            "JSON.parse(document.getElementById('frontmap-provenance').textContent)"
+        )
+        assert record["method"] == "geodesic areas on WGS84, edges as geodesics"
+        assert len(record["source"]["files"]) == 14
+        assert lp.errors() == [] and lp.failed == []
+        lp.screenshot(tmp_path / "demo-foot.png")
+    finally:
+        lp.close()

@@ -161,11 +161,12 @@ def test_inlined_code_cannot_close_its_element(markup_layers, monkeypatch):
     css = ".a{content:'</style><img src=y>'}"
     monkeypatch.setattr(page_module, "_own_assets", lambda: (js, css))
     html = compare_page(layers, d)
-    assert html.lower().count("</script") == 3  # the data, Leaflet and our own code
+    # the data, the provenance record, Leaflet and our own code
+    assert html.lower().count("</script") == 4
     assert html.lower().count("</style") == 2  # Leaflet's CSS and ours
     parsed = _Elements()
     parsed.feed(html)
-    assert "img" not in parsed.tags and parsed.tags.count("script") == 3
+    assert "img" not in parsed.tags and parsed.tags.count("script") == 4
 
 
 # -- 8. the fast timeline counts small parts ---------------------------------------------
@@ -189,3 +190,44 @@ def test_markup_fixture_is_json_safe(markup_layers):
     start = html.index('id="fm-data">') + len('id="fm-data">')
     data = json.loads(html[start : html.index("</script>", start)])
     assert {QUOTE, IMG} <= {h["name"] for h in data["holders"]}
+
+
+# -- 9., 10., 11. the drafted summary ------------------------------------------------------
+
+
+def _two_new_pockets():
+    """Kurds take two small separate pockets from IS near one town, and lose nothing."""
+    s_from = snap(D1, IS=box(0, 0, 4, 1), Kurds=box(0, 1, 4, 2))
+    pockets = shapely.union(box(1.0, 0.1, 1.1, 0.2), box(1.3, 0.1, 1.4, 0.2))
+    s_to = snap(D2, IS=shapely.difference(box(0, 0, 4, 1), pockets),
+                Kurds=shapely.union(box(0, 1, 4, 2), pockets))
+    town = [frontmap.Place("Tel Town", 1.2, 0.15)]
+    return diff(s_from, s_to, places=town, names={"Kurds": "Kurds"}, min_story_km2=1.0)
+
+
+def test_repeated_events_near_one_place_make_one_sentence():
+    d = _two_new_pockets()
+    assert [e.type for e in d.events].count("new_pocket") == 2
+    text = frontmap.summarize(d)
+    km2 = sum(e.details["area_km2"] for e in d.events if e.type == "new_pocket")
+    assert f"Kurds holds two new pockets near Tel Town, {km2:,.0f} km² in all." in text
+    assert "holds a new pocket" not in text
+
+
+def test_possessive_of_a_name_ending_in_s():
+    text = frontmap.summarize(_two_new_pockets())
+    assert "of Kurds' pockets near Tel Town are now encircled" in text
+    assert "Kurds's" not in text
+
+
+def test_gains_and_losses_keep_their_verbs():
+    """IS gives ground to SDF and takes ground from SAA: 'gained ... from SAA' and
+    'lost ... to SDF', with the table's numbers (the summary checker reads them back)."""
+    s_from = snap(D1, IS=box(0, 0, 2, 1), SAA=box(2, 0, 3, 1), SDF=box(-1, 0, 0, 1))
+    s_to = snap(D2, IS=box(0.5, 0, 2.5, 1), SAA=box(2.5, 0, 3, 1), SDF=box(-1, 0, 0.5, 1))
+    d = diff(s_from, s_to)
+    text = frontmap.summarize(d)
+    is_ = d.faction("IS")
+    gained = f"gained {is_.gained_km2:,.0f} km², all of it from SAA"
+    lost = f"lost {is_.lost_km2:,.0f} km², all of it to SDF"
+    assert gained in text and lost in text, text

@@ -242,7 +242,8 @@ def test_escaping_in_source(layers_dir, tmp_path):
     # never raw: the markup payloads (in JSON they are \u003c..., in HTML &lt;...)
     assert EVIL_IMG not in html
     assert "<script>alert(3)" not in html
-    assert html.count("</script>") == 3  # data, Leaflet, ours: nothing else closes a script
+    # data, provenance, Leaflet, ours: nothing else closes a script
+    assert html.count("</script>") == 4
     assert "&lt;img src=x onerror=alert(1)&gt;" in html  # title, legend, table, credit
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in html  # in the JSON data
     assert f"<title>Title &lt;img src=x onerror=alert(1)&gt; {EVIL_TPL}</title>" in html

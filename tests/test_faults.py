@@ -431,4 +431,5 @@ def test_from_later_than_to_warns_and_keeps_the_order(project):
     assert r.exit_code == 0, r.output
     assert "is later than TO" in r.stderr
     page = (project / "back.html").read_text()
-    assert page.index(D2) < page.index(D1)  # FROM on the left, as given
+    data = page.index('id="fm-data"')
+    assert page.index(D2, data) < page.index(D1, data)  # FROM on the left, as given

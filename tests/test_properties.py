@@ -204,7 +204,9 @@ def test_net_is_gained_minus_lost_where_long_edges_are_cut(case):
     d = diff(Snapshot(dt.date(2020, 1, 1), t1), Snapshot(dt.date(2020, 1, 2), t2))
     grid = shapely.union_all([shapely.LinearRing(c) for c in cells])
     crossings = len(shapely.get_parts(shapely.intersection(grid, quad.exterior))) + 4
-    slack = _sliver_bound_km2([*t1.values(), *t2.values()], crossings)
+    # twice the per-crossing bound: a vertex of the grid on the quadrilateral's edge can make
+    # one crossing cut two chords (seen at 65°S: 0.0049 km² against a bound of 0.0049)
+    slack = 2 * _sliver_bound_km2([*t1.values(), *t2.values()], crossings)
     for f in d.factions:
         size = max(f.area_from_km2, f.area_to_km2)
         assert abs(f.net_km2 - (f.gained_km2 - f.lost_km2)) <= slack + 1e-8 * size + 1e-6

@@ -167,7 +167,7 @@ def test_real_archive_fast_path_equals_plain_overlay(shared_data):
 def test_many_change_windows_take_the_merge_path_and_agree():
     """More than 64 changed places in one day: the windows are merged through the
     STRtree path (not the small-list one), and the numbers are still the plain overlay's."""
-    from frontmap.analysis import timeline as tl
+    from frontmap.analysis import windows as tl
 
     base = wiggly(11, n=2000, r=2.0)
     c = shapely.get_coordinates(base.exterior)[:-1].copy()
@@ -178,12 +178,12 @@ def test_many_change_windows_take_the_merge_path_and_agree():
     a, b = measure_territory(base), measure_territory(day2)
     windows = change_windows(a, b)
     runs = np.vstack(
-        [tl._run_boxes(a.edges[~tl._shared(a, b)]), tl._run_boxes(b.edges[~tl._shared(b, a)])]
+        [tl.run_boxes(a.edges[~tl.shared(a, b)]), tl.run_boxes(b.edges[~tl.shared(b, a)])]
     )
     assert len(runs) > 64  # so change_windows merged them on the large path
     assert 10 < len(windows) < len(runs)  # some merged, many separate
     # the large path gives the same boxes as the simple one
-    big, small = tl._merge_boxes(runs), tl._merge_small(runs)
+    big, small = tl.merge_boxes(runs), tl._merge_small(runs)
     assert sorted(map(tuple, big.round(9).tolist())) == sorted(map(tuple, small.round(9).tolist()))
     # no two merged windows overlap
     boxes = shapely.box(*windows.T)

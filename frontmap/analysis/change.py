@@ -18,7 +18,7 @@ every number can be traced.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import shapely
@@ -34,6 +34,7 @@ from .measure import (
     polygonal,
     present_factions,
 )
+from .overlay import PairOverlay, collect, overlap_km2
 from .places import NEAR_KM, Where, locate
 from .schema import (
     EncircledDetails,
@@ -48,7 +49,6 @@ from .topology import (
     SNAP_DEG,
     Part,
     border_km,
-    faction_parts,
     is_encircled,
 )
 
@@ -177,12 +177,14 @@ class Diff:
     claims: list[Claim] = field(default_factory=list)
     #: every transfer with area > 0 (the JSON lists those >= TRANSFER_MIN_KM2)
     matrix: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
-    holders_from: dict[str, float] = field(default_factory=dict, repr=False)
-    holders_to: dict[str, float] = field(default_factory=dict, repr=False)
+    #: km² of each holder on each date (computed on first use, see :class:`LazyHolders`)
+    holders_from: Mapping[str, float] = field(default_factory=dict, repr=False)
+    holders_to: Mapping[str, float] = field(default_factory=dict, repr=False)
     aoi: shapely.Geometry = field(default=None, repr=False)
-    #: each date's holders as geometries (see :func:`holders`), for drawing
-    holder_geoms_from: dict[str, shapely.Geometry] = field(default_factory=dict, repr=False)
-    holder_geoms_to: dict[str, shapely.Geometry] = field(default_factory=dict, repr=False)
+    #: each date's holders as geometries (see :func:`holders`), for drawing; computed on
+    #: first use
+    holder_geoms_from: Mapping[str, shapely.Geometry] = field(default_factory=dict, repr=False)
+    holder_geoms_to: Mapping[str, shapely.Geometry] = field(default_factory=dict, repr=False)
     #: display names of the factions (ids where none is configured)
     names: dict[str, str] = field(default_factory=dict, repr=False)
     near_km: float = NEAR_KM
@@ -241,10 +243,45 @@ def holders(territories: dict, aoi) -> dict[str, shapely.Geometry]:
             out[fid] = polygonal(shapely.difference(g, contested, grid_size=GRID))
     if not contested.is_empty:
         out[CONTESTED] = contested
-    claimed = shapely.union_all(list(territories.values())) if territories else None
+    values = list(territories.values())
+    if not values:
+        claimed = None
+    else:  # (a union of one territory would only cost time)
+        claimed = values[0] if len(values) == 1 else shapely.union_all(values)
     rest = aoi if claimed is None else shapely.difference(aoi, claimed, grid_size=GRID)
     out[UNASSIGNED] = polygonal(rest)
     return out
+
+
+class LazyHolders(Mapping):
+    """:func:`holders` of one date, computed on first use (a diff's numbers do not
+    need them; drawing does). With ``areas=True``, the km² of each holder."""
+
+    def __init__(self, territories: dict, aoi, areas: bool = False, geoms=None):
+        self._territories, self._aoi, self._areas = territories, aoi, areas
+        self._geoms: LazyHolders | None = geoms
+        self._found: dict | None = None
+
+    def _get(self) -> dict:
+        if self._found is None:
+            if self._areas:
+                geoms = self._geoms or LazyHolders(self._territories, self._aoi)
+                self._found = {k: area_km2(v) for k, v in geoms.items()}
+            else:
+                self._found = holders(self._territories, self._aoi)
+        return self._found
+
+    def __getitem__(self, key):
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __repr__(self) -> str:
+        return f"LazyHolders({'computed' if self._found is not None else 'not computed yet'})"
 
 
 def _transfers(h_from: dict, h_to: dict) -> tuple[dict, dict]:
@@ -269,6 +306,32 @@ def _transfers(h_from: dict, h_to: dict) -> tuple[dict, dict]:
                 matrix[(a, b)] = km2
                 geoms[(a, b)] = piece
     return matrix, geoms
+
+
+def _diff_transfers(ov: PairOverlay) -> tuple[dict, dict]:
+    """:func:`_transfers` between the holders of the two dates: window by window when
+    the dates differ in small windows (outside them every holder is the same on
+    both dates, so nothing passes there), else over the whole area of interest."""
+    if ov.windows is None:
+        return _transfers(holders(ov.t_from, ov.aoi), holders(ov.t_to, ov.aoi))
+    matrix: dict[tuple[str, str], float] = {}
+    pieces: dict[tuple[str, str], list] = {}
+    aoi = ov.aoi_pieces()
+    for i in range(len(ov.windows)):
+        if aoi[i].is_empty:
+            continue
+        h_from = holders(ov.in_window("from", i), aoi[i])
+        h_to = holders(ov.in_window("to", i), aoi[i])
+        m, g = _transfers(h_from, h_to)
+        for k, km2 in m.items():
+            matrix[k] = matrix.get(k, 0.0) + km2
+            pieces.setdefault(k, []).append(g[k])
+    # in the order an overlay of the whole area of interest lists them
+    rank_a = {h: i for i, h in enumerate([*ov.t_from, CONTESTED, UNASSIGNED])}
+    rank_b = {h: i for i, h in enumerate([*ov.t_to, CONTESTED, UNASSIGNED])}
+    keys = sorted(matrix, key=lambda k: (rank_a.get(k[0], len(rank_a)),
+                                         rank_b.get(k[1], len(rank_b))))
+    return {k: matrix[k] for k in keys}, {k: collect(pieces[k]) for k in keys}
 
 
 # ---------------------------------------------------------------------------
@@ -350,8 +413,13 @@ def _overlaps(parts_a, parts_b) -> dict[int, list[int]]:
     out = {}
     for i, pa in enumerate(parts_a):
         hits = []
+        box_a = shapely.bounds(pa.geom)
         for j, pb in enumerate(parts_b):
-            km2 = _overlap_km2(pa.geom, pb.geom)
+            box_b = shapely.bounds(pb.geom)
+            if (box_a[0] > box_b[2] or box_b[0] > box_a[2] or box_a[1] > box_b[3]
+                    or box_b[1] > box_a[3]):
+                continue  # (apart: no overlap)
+            km2 = overlap_km2(pa.geom, pb.geom, pa.area_km2)
             if km2 > min(0.01, 0.01 * min(pa.area_km2, pb.area_km2)):
                 hits.append(j)
         out[i] = hits
@@ -408,18 +476,27 @@ class _PartsOf:
     #: for each part on FROM, the parts on TO it overlaps (and the other way round)
     forward: dict[int, list[int]]
     backward: dict[int, list[int]]
+    overlay: PairOverlay
+
+    def outside(self, geom, lost: bool):
+        """A part on FROM minus the faction's ground on TO (``lost``), or a part on TO
+        minus its ground on FROM: the part's share of the faction's losses (gains)."""
+        ov = self.overlay
+        other = (ov.t_to if lost else ov.t_from).get(self.faction, shapely.MultiPolygon())
+        if ov.windows is None:
+            return shapely.difference(geom, other)
+        return shapely.intersection(geom, ov.minus(self.faction, lost=lost))
 
 
 def _split_events(p: _PartsOf, s_to: Snapshot, where: Locator) -> list[Event]:
     """A part on FROM that overlaps two or more parts on TO was cut; ``by`` names
     who holds the ground that separates the pieces (the corridor)."""
     events = []
-    own_to = s_to.territories.get(p.faction, shapely.MultiPolygon())
     for i, hits in p.forward.items():
         if len(hits) < 2:
             continue
         hits = sorted(hits, key=lambda j: -p.after[j].area_km2)
-        corridor = _bridging(shapely.difference(p.before[i].geom, own_to), p.after, hits)
+        corridor = _bridging(p.outside(p.before[i].geom, lost=True), p.after, hits)
         corridor_km2 = area_km2(corridor)
         takers = _holders_in(corridor, s_to.territories, exclude=p.faction)
         details: SplitDetails = {
@@ -456,11 +533,10 @@ def _pocket_lost_events(p: _PartsOf, s_to: Snapshot, where: Locator) -> list[Eve
 def _merge_events(p: _PartsOf, s_from: Snapshot, where: Locator) -> list[Event]:
     """A part on TO that overlaps two or more parts on FROM joined them (a siege broken)."""
     events = []
-    own_from = s_from.territories.get(p.faction, shapely.MultiPolygon())
     for j, hits in p.backward.items():
         if len(hits) < 2:
             continue
-        joint = _bridging(shapely.difference(p.after[j].geom, own_from), p.before, hits)
+        joint = _bridging(p.outside(p.after[j].geom, lost=False), p.before, hits)
         details: MergeDetails = {
             "parts_before": len(hits),
             "parts_after": 1,
@@ -495,14 +571,19 @@ def _encircled(part: Part, faction: str, territories: dict) -> tuple[bool, dict[
 
 def _encircled_events(p: _PartsOf, s_from: Snapshot, s_to: Snapshot, where: Locator) -> list[Event]:
     """A pocket encircled on TO that was not encircled on FROM (nor came from one that was)."""
-    was = {i: _encircled(part, p.faction, s_from.territories)[0]
-           for i, part in enumerate(p.before) if i > 0}
+    was: dict[int, bool] = {}
+
+    def encircled_before(i: int) -> bool:
+        if i not in was:
+            was[i] = i > 0 and _encircled(p.before[i], p.faction, s_from.territories)[0]
+        return was[i]
+
     events = []
     for j, part in enumerate(p.after):
-        if j == 0:
-            continue
+        if j == 0 or _same_pocket(p, j):
+            continue  # (a pocket that nothing near changed is encircled on TO iff on FROM)
         now, borders = _encircled(part, p.faction, s_to.territories)
-        if not now or any(was.get(i, False) for i in p.backward.get(j, [])):
+        if not now or any(encircled_before(i) for i in p.backward.get(j, [])):
             continue
         details: EncircledDetails = {
             "area_km2": part.area_km2,
@@ -513,13 +594,38 @@ def _encircled_events(p: _PartsOf, s_from: Snapshot, s_to: Snapshot, where: Loca
     return events
 
 
+def _same_pocket(p: _PartsOf, j: int) -> bool:
+    """Whether pocket ``j`` on TO is a pocket on FROM with nothing changed around it (no
+    change window within reach of its borders, see :func:`.topology.border_km`)."""
+    windows = p.overlay.windows
+    if windows is None:
+        return False
+    part = p.after[j]
+    xmin, ymin, xmax, ymax = shapely.bounds(part.geom)
+    reach = 3 * SNAP_DEG
+    if len(windows) and (
+        (windows[:, 0] <= xmax + reach) & (windows[:, 2] >= xmin - reach)
+        & (windows[:, 1] <= ymax + reach) & (windows[:, 3] >= ymin - reach)
+    ).any():
+        return False
+    return any(
+        i > 0 and shapely.equals(p.before[i].geom, part.geom) for i in p.backward.get(j, [])
+    )
+
+
 def _events(
-    fid: str, s_from: Snapshot, s_to: Snapshot, where: Locator, min_part_km2: float, link_km: float
+    fid: str,
+    s_from: Snapshot,
+    s_to: Snapshot,
+    where: Locator,
+    min_part_km2: float,
+    link_km: float,
+    overlay: PairOverlay,
 ) -> list[Event]:
     """Every topology event of one faction, in :data:`EVENT_ORDER`."""
-    before = faction_parts(s_from.territories.get(fid), min_part_km2, link_km)
-    after = faction_parts(s_to.territories.get(fid), min_part_km2, link_km)
-    p = _PartsOf(fid, before, after, _overlaps(before, after), _overlaps(after, before))
+    before = overlay.parts("from", fid, min_part_km2, link_km)
+    after = overlay.parts("to", fid, min_part_km2, link_km)
+    p = _PartsOf(fid, before, after, _overlaps(before, after), _overlaps(after, before), overlay)
     events = [
         *_split_events(p, s_to, where),
         *_pocket_lost_events(p, s_to, where),
@@ -535,15 +641,17 @@ def _events(
 # diff
 
 
-def _faction_change(fid: str, g_from, g_to, min_part_km2: float, link_km: float) -> FactionChange:
-    a_from, a_to = area_km2(g_from), area_km2(g_to)
+def _faction_change(
+    fid: str, g_from, g_to, min_part_km2: float, link_km: float, ov: PairOverlay
+) -> FactionChange:
+    a_from, a_to = ov.area("from", fid), ov.area("to", fid)
     if g_from is None:
         gained, lost = a_to, 0.0
     elif g_to is None:
         gained, lost = 0.0, a_from
     else:
-        gained = area_km2(polygonal(shapely.difference(g_to, g_from)))
-        lost = area_km2(polygonal(shapely.difference(g_from, g_to)))
+        gained = area_km2(ov.minus(fid, lost=False))
+        lost = area_km2(ov.minus(fid))
     return FactionChange(
         faction=fid,
         area_from_km2=a_from,
@@ -552,8 +660,8 @@ def _faction_change(fid: str, g_from, g_to, min_part_km2: float, link_km: float)
         lost_km2=lost,
         net_km2=a_to - a_from,
         change_pct=(a_to - a_from) / a_from * 100 if a_from > 0 else None,
-        parts_from=len(faction_parts(g_from, min_part_km2, link_km)),
-        parts_to=len(faction_parts(g_to, min_part_km2, link_km)),
+        parts_from=len(ov.parts("from", fid, min_part_km2, link_km)),
+        parts_to=len(ov.parts("to", fid, min_part_km2, link_km)),
         edge_effect_km2=(a_to - a_from) - (gained - lost),
     )
 
@@ -598,29 +706,32 @@ def diff(
     ids = present_factions(t_from, t_to, order=order)
     whole = clip if clip is not None else shapely.union_all([*t_from.values(), *t_to.values()])
     aoi = polygonal(whole)
-    h_from = holders(t_from, aoi)
-    h_to = holders(t_to, aoi)
-    matrix, geoms = _transfers(h_from, h_to)
+    # the dates differ only in change windows: overlay there (or everywhere, see PairOverlay)
+    ov = PairOverlay(t_from, t_to, aoi)
+    matrix, geoms = _diff_transfers(ov)
 
     def where(geom):
         return locate(geom, places, near_km)
 
-    events = [e for fid in ids for e in _events(fid, s_from, s_to, where, min_part_km2, link_km)]
+    events = [
+        e for fid in ids for e in _events(fid, s_from, s_to, where, min_part_km2, link_km, ov)
+    ]
+    h_from, h_to = LazyHolders(t_from, aoi), LazyHolders(t_to, aoi)
     return Diff(
         date_from=s_from.date,
         date_to=s_to.date,
         factions=[
-            _faction_change(fid, t_from.get(fid), t_to.get(fid), min_part_km2, link_km)
+            _faction_change(fid, t_from.get(fid), t_to.get(fid), min_part_km2, link_km, ov)
             for fid in ids
         ],
         transfers=_transfer_list(matrix, geoms, ids, where),
         events=events,
         front_lines=_front_lines(t_from, t_to, ids),
         aoi_km2=area_km2(aoi),
-        claims=claims(t_from, t_to, ids, places, near_km),
+        claims=claims(t_from, t_to, ids, places, near_km, minus=ov.minus),
         matrix=matrix,
-        holders_from={k: area_km2(v) for k, v in h_from.items()},
-        holders_to={k: area_km2(v) for k, v in h_to.items()},
+        holders_from=LazyHolders(t_from, aoi, areas=True, geoms=h_from),
+        holders_to=LazyHolders(t_to, aoi, areas=True, geoms=h_to),
         aoi=aoi,
         holder_geoms_from=h_from,
         holder_geoms_to=h_to,

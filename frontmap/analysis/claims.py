@@ -24,6 +24,7 @@ claimed the ground) or ``to`` (only a gain: e.g. ``from`` still claims it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import shapely
@@ -86,6 +87,8 @@ def _minus(a, b) -> shapely.Geometry:
 def _split_by_cover(ground, candidates: dict[str, shapely.Geometry]):
     """The parts of ``ground`` covered by exactly one candidate (per candidate), by
     several, and by none."""
+    if ground.is_empty:
+        return {}, _empty(), _empty()
     covered = {}
     for k, g in candidates.items():
         if g.is_empty or not shapely.intersects(ground, g):
@@ -109,15 +112,56 @@ def _who(single: dict, several) -> list[tuple[str, shapely.Geometry]]:
     return [*single.items(), (CONTESTED, several)]
 
 
-def ledger(t_from: dict, t_to: dict) -> dict[tuple[str, str, str], shapely.Geometry]:
-    """(from, to, counts_for) -> ground, for every faction's losses and gains."""
+#: ``minus(faction, lost, grid)``: a faction's lost (FROM minus TO) or gained ground
+Minus = Callable[..., shapely.Geometry]
+
+
+class _Kept:
+    """Each faction's ground on both dates, computed when first needed: a ledger needs
+    it only where lost or gained ground was neither taken nor given up by anyone."""
+
+    def __init__(self, t_from: dict, t_to: dict, factions):
+        self._t_from, self._t_to, self._factions = t_from, t_to, list(factions)
+        self._found: dict[str, shapely.Geometry] = {}
+
+    def near(self, faction: str, ground) -> dict[str, shapely.Geometry]:
+        """The kept ground of every other faction that may cover some of ``ground``."""
+        out: dict[str, shapely.Geometry] = {}
+        if ground.is_empty:
+            return out
+        for c in self._factions:
+            a, b = self._t_from.get(c), self._t_to.get(c)
+            if c == faction or a is None or b is None:
+                continue
+            if not (shapely.intersects(ground, a) and shapely.intersects(ground, b)):
+                continue  # (its kept ground, inside both, cannot cover any of it)
+            if c not in self._found:
+                self._found[c] = polygonal(shapely.intersection(a, b, grid_size=GRID))
+            out[c] = self._found[c]
+        return out
+
+
+def ledger(
+    t_from: dict, t_to: dict, minus: Minus | None = None
+) -> dict[tuple[str, str, str], shapely.Geometry]:
+    """(from, to, counts_for) -> ground, for every faction's losses and gains.
+
+    ``minus(faction, lost=True|False, grid=GRID)`` gives a faction's lost or gained
+    ground (:meth:`.overlay.PairOverlay.minus`: computed where the dates differ);
+    without it, the whole territories are overlaid.
+    """
     empty = _empty()
-    lost, gained, kept = {}, {}, {}
-    for f in dict.fromkeys([*t_from, *t_to]):
-        a, b = t_from.get(f, empty), t_to.get(f, empty)
-        lost[f] = _minus(a, b)
-        gained[f] = _minus(b, a)
-        kept[f] = polygonal(shapely.intersection(a, b, grid_size=GRID))
+    lost, gained = {}, {}
+    factions = list(dict.fromkeys([*t_from, *t_to]))
+    for f in factions:
+        if minus is not None:
+            lost[f] = minus(f, lost=True, grid=GRID)
+            gained[f] = minus(f, lost=False, grid=GRID)
+        else:
+            a, b = t_from.get(f, empty), t_to.get(f, empty)
+            lost[f] = _minus(a, b)
+            gained[f] = _minus(b, a)
+    kept = _Kept(t_from, t_to, factions)
     out: dict[tuple[str, str, str], list] = {}
 
     def add(key, geom):
@@ -134,8 +178,7 @@ def ledger(t_from: dict, t_to: dict) -> dict[tuple[str, str, str], shapely.Geome
             add((a, b, BOTH), one_to_one)
             add((a, b, FROM), polygonal(shapely.intersection(g, other_losers, grid_size=GRID)))
         add((a, CONTESTED, FROM), several)
-        still = {c: g for c, g in kept.items() if c != a}
-        keepers, several_k, nobody = _split_by_cover(rest, still)
+        keepers, several_k, nobody = _split_by_cover(rest, kept.near(a, rest))
         for c, g in _who(keepers, several_k):
             add((a, c, FROM), g)
         add((a, UNASSIGNED, FROM), nobody)
@@ -147,8 +190,7 @@ def ledger(t_from: dict, t_to: dict) -> dict[tuple[str, str, str], shapely.Geome
         for a, g in gave.items():  # the one-to-one part is in the loser's ledger already
             add((a, b, TO), polygonal(shapely.intersection(g, other_gainers, grid_size=GRID)))
         add((CONTESTED, b, TO), several)
-        still = {c: g for c, g in kept.items() if c != b}
-        keepers, several_k, nobody = _split_by_cover(rest, still)
+        keepers, several_k, nobody = _split_by_cover(rest, kept.near(b, rest))
         for c, g in _who(keepers, several_k):
             add((c, b, TO), g)
         add((UNASSIGNED, b, TO), nobody)
@@ -161,11 +203,13 @@ def claims(
     order: list[str],
     places: list[Place] | None = None,
     near_km: float = NEAR_KM,
+    minus: Minus | None = None,
 ) -> list[Claim]:
-    """Every claim with an area, largest first (ties: ``order``, then the ledger)."""
+    """Every claim with an area, largest first (ties: ``order``, then the ledger);
+    ``minus`` as for :func:`ledger`."""
     rank = {h: i for i, h in enumerate([*order, CONTESTED, UNASSIGNED])}
     found = []
-    for (a, b, side), geom in ledger(t_from, t_to).items():
+    for (a, b, side), geom in ledger(t_from, t_to, minus).items():
         km2 = area_km2(geom)
         if km2 <= 0:
             continue

@@ -13,20 +13,39 @@ import numpy as np
 import pyproj
 import shapely
 
-__all__ = ["GEOD", "area_km2", "ring_areas_m2", "length_km", "distance_km", "nearest_points"]
+__all__ = [
+    "GEOD",
+    "area_km2",
+    "polygon_areas_km2",
+    "territory_areas_km2",
+    "ring_areas_m2",
+    "length_km",
+    "distance_km",
+    "nearest_points",
+]
 
 GEOD = pyproj.Geod(ellps="WGS84")
 
 
+_POLYGON, _MULTIPOLYGON = 3, 6  # shapely type ids
+
+
 def _polygons(geom) -> np.ndarray:
     """The polygons of any geometry (lines and points ignored)."""
+    t = geom.geom_type
+    if t == "Polygon":
+        return np.array([geom], dtype=object)
+    if t == "MultiPolygon":
+        return shapely.get_parts(geom)
     parts = shapely.get_parts(geom)
+    kinds = shapely.get_type_id(parts)
+    if ((kinds == _POLYGON) | (kinds == _MULTIPOLYGON)).all():
+        return shapely.get_parts(parts)  # (a polygon's part is itself)
     out = []
-    for p in parts:
-        t = p.geom_type
-        if t == "Polygon":
+    for p, k in zip(parts, kinds.tolist(), strict=True):
+        if k == _POLYGON:
             out.append(p)
-        elif t in ("MultiPolygon", "GeometryCollection"):
+        elif k == _MULTIPOLYGON or p.geom_type == "GeometryCollection":
             out.extend(_polygons(p))
     return np.array(out, dtype=object)
 
@@ -61,16 +80,58 @@ def ring_areas_m2(geom: shapely.Geometry | None) -> tuple[np.ndarray, np.ndarray
     if len(polys) == 0:
         return np.zeros(0), np.zeros(0, dtype=bool)
     rings, owner = shapely.get_rings(polys, return_index=True)
-    outer = np.r_[True, owner[1:] != owner[:-1]]
+    outer = np.empty(len(rings), dtype=bool)
+    if len(rings):
+        outer[0] = True
+        outer[1:] = owner[1:] != owner[:-1]
     coords, idx = shapely.get_coordinates(rings, return_index=True)
-    bounds = np.searchsorted(idx, np.arange(len(rings) + 1))
+    bounds = np.searchsorted(idx, np.arange(len(rings) + 1)).tolist()
     x = np.ascontiguousarray(coords[:, 0])
     y = np.ascontiguousarray(coords[:, 1])
-    out = np.empty(len(rings))
-    for i in range(len(rings)):
-        a, b = bounds[i], bounds[i + 1]
-        out[i] = abs(_RING_AREA(x[a:b], y[a:b])) if b - a >= 4 else 0.0
-    return out, outer
+    area = _RING_AREA
+    out = [
+        abs(area(x[a:b], y[a:b])) if b - a >= 4 else 0.0
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+    ]
+    return np.array(out, dtype=float), outer
+
+
+def polygon_areas_km2(polys) -> np.ndarray:
+    """:func:`area_km2` of each of an array of polygons, in one pass over their rings."""
+    return _ring_pass(np.asarray(polys, dtype=object))[1]
+
+
+def territory_areas_km2(geom) -> tuple[float, np.ndarray, np.ndarray]:
+    """(``area_km2(geom)``, its polygons, the area of each): one pass over the rings
+    for both (a detailed territory costs 20 ms to measure)."""
+    if geom is None or geom.is_empty:
+        return 0.0, np.zeros(0, dtype=object), np.zeros(0)
+    polys = _polygons(geom)
+    total, each = _ring_pass(polys)
+    return total, polys, each
+
+
+def _ring_pass(polys: np.ndarray) -> tuple[float, np.ndarray]:
+    """(the area of all of the polygons, the area of each), km²."""
+    if len(polys) == 0:
+        return 0.0, np.zeros(0)
+    rings, owner = shapely.get_rings(polys, return_index=True)
+    coords, idx = shapely.get_coordinates(rings, return_index=True)
+    bounds = np.searchsorted(idx, np.arange(len(rings) + 1)).tolist()
+    x = np.ascontiguousarray(coords[:, 0])
+    y = np.ascontiguousarray(coords[:, 1])
+    area = _RING_AREA
+    ring_m2 = np.array([
+        abs(area(x[a:b], y[a:b])) if b - a >= 4 else 0.0
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+    ])
+    outer = np.ones(len(rings), dtype=bool)
+    outer[1:] = owner[1:] != owner[:-1]
+    shell = np.bincount(owner[outer], weights=ring_m2[outer], minlength=len(polys))
+    holes = np.bincount(owner[~outer], weights=ring_m2[~outer], minlength=len(polys))
+    # (the total as area_km2 sums it)
+    total = float(ring_m2[outer].sum() - ring_m2[~outer].sum()) / 1e6
+    return total, (shell - holes) / 1e6
 
 
 def area_km2(geom: shapely.Geometry | None) -> float:

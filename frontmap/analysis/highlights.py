@@ -39,6 +39,7 @@ the highlight (its ``claims`` or the event's own figures).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -202,7 +203,7 @@ class _Item:
 class _Parts:
     """Each holder's polygons on one date, their areas measured once."""
 
-    def __init__(self, geoms: dict[str, shapely.Geometry]):
+    def __init__(self, geoms: Mapping[str, shapely.Geometry]):
         self.polys = {k: list(shapely.get_parts(polygonal(g))) for k, g in geoms.items()}
         self.trees = {k: shapely.STRtree(v) for k, v in self.polys.items() if v}
         self._areas: dict[tuple[str, int], float] = {}

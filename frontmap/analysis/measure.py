@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 
 from ..read.model import Snapshot
-from .geodesy import area_km2
+from .geodesy import area_km2, polygon_areas_km2
 
 __all__ = [
     "AreaRow",
@@ -58,14 +58,21 @@ def present_factions(*territories: dict, order: list[str] | None = None) -> list
     return ids
 
 
-def parts_of(geom, min_part_km2: float = 1.0) -> list[tuple[shapely.Polygon, float]]:
+def parts_of(
+    geom, min_part_km2: float = 1.0, measured=None
+) -> list[tuple[shapely.Polygon, float]]:
     """The connected pieces of a territory of at least ``min_part_km2``, largest
-    first (ties: by bounds), each with its geodesic km²."""
+    first (ties: by bounds), each with its geodesic km² (``measured``: its
+    polygons and their areas, when already known)."""
     geom = polygonal(geom)
     if geom.is_empty:
         return []
-    pieces = [(p, area_km2(p)) for p in shapely.get_parts(geom)]
-    pieces = [pa for pa in pieces if pa[1] >= min_part_km2]
+    if measured is None:
+        polys = shapely.get_parts(geom)
+        each = polygon_areas_km2(polys)
+    else:
+        polys, each = measured
+    pieces = [(p, a) for p, a in zip(polys, each.tolist(), strict=True) if a >= min_part_km2]
     pieces.sort(key=lambda pa: (-pa[1], shapely.bounds(pa[0]).tolist()))
     return pieces
 

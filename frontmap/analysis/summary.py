@@ -27,6 +27,7 @@ from .measure import CONTESTED, UNASSIGNED
 
 __all__ = [
     "summarize",
+    "summary_sentences",
     "km2_text",
     "pct_text",
     "possessive",
@@ -189,10 +190,9 @@ class _Writer:
         fresh = [
             m for side in ("gain", "loss") for m in self.moves(faction, side, floor)
             if (m[0], faction) not in self.said and (faction, m[0]) not in self.said
-            and self.counterpart(m[0], side) is not None
         ]
-        if not fresh and (f.change_pct is not None or not gained):
-            return None
+        if not fresh:
+            return None  # everything material was said in an earlier sentence
         ground = _ground_of(self.name(faction))
         if f.change_pct is None:
             head = f"{self.name(faction)} now holds {km2_text(f.area_to_km2)}"
@@ -206,7 +206,12 @@ class _Writer:
             second, _ = self.clause(faction, "loss", f.lost_km2, floor)
             return _capital(f"{head}: it {first}{', and ' if long else ' and '}{second}.")
         side, total = ("gain", f.gained_km2) if gained else ("loss", f.lost_km2)
-        return _capital(head + _tail(self.sources(faction, side, total, floor)) + ".")
+        named = self.sources(faction, side, total, floor)
+        if not named:  # nobody to name (ground no faction held): at least say where
+            book = self.gains if side == "gain" else self.losses
+            claims = [c for cs in book.get(faction, {}).values() for c in cs]
+            return _capital(head + (self.where(claims) if claims else "") + ".")
+        return _capital(head + _tail(named) + ".")
 
     # -- events --------------------------------------------------------------
 
@@ -287,9 +292,8 @@ class _Writer:
         return out[:most]
 
 
-def summarize(d: Diff, names: dict[str, str] | None = None) -> str:
-    """A short paragraph: how each faction's ground changed, from and to whom, then
-    the topology events. ``names`` overrides the diff's display names."""
+def summary_sentences(d: Diff, names: dict[str, str] | None = None) -> list[str]:
+    """The sentences of :func:`summarize`, one string each."""
     if names:
         d = _renamed(d, names)
     w = _Writer(d)
@@ -297,8 +301,14 @@ def summarize(d: Diff, names: dict[str, str] | None = None) -> str:
     sentences = [s for f in moved if (s := w.faction_sentence(f.faction))]
     sentences.extend(w.event_sentences())
     if not sentences:
-        return f"No ground changed hands between {d.date_from} and {d.date_to}."
-    return " ".join(sentences)
+        return [f"No ground changed hands between {d.date_from} and {d.date_to}."]
+    return sentences
+
+
+def summarize(d: Diff, names: dict[str, str] | None = None) -> str:
+    """A short paragraph: how each faction's ground changed, from and to whom, then
+    the topology events. ``names`` overrides the diff's display names."""
+    return " ".join(summary_sentences(d, names))
 
 
 def _renamed(d: Diff, names: dict[str, str]) -> Diff:

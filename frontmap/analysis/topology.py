@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import shapely
 
 from ..read.model import Place, Snapshot
@@ -86,9 +88,12 @@ def _link(parts: list[Part], link_km: float) -> list[Part]:
     return out
 
 
-def faction_parts(geom, min_part_km2: float = 1.0, link_km: float = 0.0) -> list[Part]:
-    """The parts of a territory, largest first (the first is the main body)."""
-    return _link([Part(p, km2) for p, km2 in parts_of(geom, min_part_km2)], link_km)
+def faction_parts(
+    geom, min_part_km2: float = 1.0, link_km: float = 0.0, measured=None
+) -> list[Part]:
+    """The parts of a territory, largest first (the first is the main body);
+    ``measured``: its polygons and their areas, when already known."""
+    return _link([Part(p, km2) for p, km2 in parts_of(geom, min_part_km2, measured)], link_km)
 
 
 # ---------------------------------------------------------------------------
@@ -101,7 +106,27 @@ def _clip_around(geom, bounds, pad):
     return shapely.clip_by_rect(geom, xmin - pad, ymin - pad, xmax + pad, ymax + pad)
 
 
-def border_km(part_geom, faction: str, territories: dict) -> dict[str, float]:
+def _without(terr, part_geom):
+    """A territory without one of its parts: its other polygons when the part is made
+    of polygons of the territory itself (as :func:`faction_parts` gives them; no
+    overlay needed), else the plain difference."""
+    polys = shapely.get_parts(terr)
+    mine = shapely.get_parts(part_geom)
+    keep = np.ones(len(polys), dtype=bool)
+    bounds = shapely.bounds(polys)
+    for p in mine:
+        hit = np.flatnonzero(keep & (bounds == shapely.bounds(p)).all(axis=1))
+        same = [i for i in hit if shapely.equals_exact(polys[i], p, tolerance=0)]
+        if not same:
+            return shapely.difference(terr, part_geom)
+        keep[same[0]] = False
+    rest = polys[keep]
+    if len(rest) == 0:
+        return shapely.MultiPolygon()
+    return rest[0] if len(rest) == 1 else shapely.multipolygons(rest)
+
+
+def border_km(part_geom, faction: str, territories: Mapping) -> dict[str, float]:
     """Km of the part's border shared with each holder (``unassigned`` included).
 
     ``unassigned`` is border with ground no faction claims, or with the sea
@@ -114,7 +139,7 @@ def border_km(part_geom, faction: str, territories: dict) -> dict[str, float]:
     near_all = []
     for fid, terr in territories.items():
         if fid == faction:
-            terr = shapely.difference(terr, part_geom)
+            terr = _without(terr, part_geom)
             if terr.is_empty:
                 continue
         if not shapely.intersects(shapely.box(*bounds).buffer(pad), terr):

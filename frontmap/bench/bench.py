@@ -695,7 +695,7 @@ def run(args) -> dict:
         from .clip import bench_clip
 
         _say("clip: diff and timeline with and without the 116,494-vertex Ukraine outline")
-        results["clip"] = bench_clip(data, reps, REAL_SET)
+        results["clip"] = bench_clip(data, reps, REAL_SET, against=args.against)
 
     if not (args.quick or args.no_detail):
         from .detail import bench_detail

@@ -67,18 +67,23 @@ def _run_map(manifest: Manifest, e: Entry):
     )
     o = _render_options(manifest, e)
     chart = bool(e.spec.get("chart", True))
-    series = None
+    series, sources = None, None
     if chart:
         try:
-            series = _series(manifest, e)
+            series, sources = _series(manifest, e)
         except FrontmapError:  # bad data on other dates: the entries that read them say so
             chart = False
+    drawn = chart and series is not None and len(series.dates) >= 3
+    prov = _provenance(manifest, e, layers, sources if drawn else None, [a, b])
     made = compare_outputs(
-        layers, d, png=bool(e.spec.get("png")), chart=chart, series=series, thumbnail=True, **o
+        layers, d, png=bool(e.spec.get("png")), chart=chart, series=series, thumbnail=True,
+        provenance=prov, **o,
     )
     files = {
         f"{e.id}.html": made.page.encode("utf-8"),
-        f"{e.id}.diff.json": to_json(d.as_dict()).encode("utf-8"),
+        f"{e.id}.diff.json": render_diff(
+            d, "json", provenance=_provenance(manifest, e, layers, None, [a, b], basemap=False)
+        ).encode("utf-8"),
         f"{e.id}.diff.csv": render_diff(d, "csv").encode("utf-8"),
     }
     if made.thumbnail is not None:
@@ -98,17 +103,42 @@ def _run_map(manifest: Manifest, e: Entry):
         "png": bool(e.spec.get("png")),
         "thumbnail": made.thumbnail is not None,
         "mode": o["mode"],
+        "provenance": prov,
     }
     return files, headline
 
 
+def _provenance(manifest: Manifest, e: Entry, layers, chart_sources, dates, basemap=True):
+    """What a map's outputs were made from: the files of its two dates (of every date,
+    when its page draws the chart of them: ``chart_sources``), and the basemap."""
+    from dataclasses import replace
+
+    from ..read.provenance import input_file
+    from ..render.provenance import provenance
+
+    inputs = layers.inputs
+    sources = layers.sources(dates)
+    if chart_sources:
+        more = catalog_for(manifest, e.spec).inputs(chart_sources)
+        inputs = replace(inputs, files={**more.files, **inputs.files})
+        sources = sorted(set(sources) | set(chart_sources))
+    spec = e.spec.get("basemap") or "bundled"
+    if not basemap:
+        base = None
+    elif spec in ("bundled", "none", "tiles"):
+        base = spec
+    else:
+        base = input_file(manifest.resolve(spec), layers.folder)
+    return provenance(inputs, sources, base)
+
+
 #: area series already computed in this process, by reader settings and file stamps
-_SERIES: dict[tuple, object] = {}
+_SERIES: dict[tuple, tuple] = {}
 
 
 def _series(manifest: Manifest, e: Entry, events: bool = True):
     """The area series of every date of an entry's layers (streamed; one per process
-    and set of files, so the maps of a build share it)."""
+    and set of files, so the maps of a build share it), and the files that gave it."""
     from ..analysis.series import area_series
 
     catalog = catalog_for(manifest, e.spec)
@@ -128,9 +158,15 @@ def _series(manifest: Manifest, e: Entry, events: bool = True):
     if key not in _SERIES:
         if len(_SERIES) > 8:
             _SERIES.clear()
-        snaps = _checked(catalog)
-        s = area_series(snaps, float(e.spec["min_part_km2"]), events=events)
-        _SERIES[key] = s.ordered(catalog.factions.order(s.factions))
+        sources: set[str] = set()
+
+        def snaps():
+            for snap in _checked(catalog):
+                sources.update(snap.sources)
+                yield snap
+
+        s = area_series(snaps(), float(e.spec["min_part_km2"]), events=events)
+        _SERIES[key] = (s.ordered(catalog.factions.order(s.factions)), sorted(sources))
     return _SERIES[key]
 
 
@@ -220,7 +256,7 @@ def _run_animation(manifest: Manifest, e: Entry):
                 write_video(
                     snaps, catalog.factions, path, fmt=fmt, fps=fps, title=o["title"],
                     credit=o["credit"],
-                    basemap=None if isinstance(o["basemap"], str) else o["basemap"],
+                    basemap="none" if o["basemap"] in ("none", "tiles") else o["basemap"],
                     min_part_km2=min_part,
                 )
                 files[out] = path.read_bytes()

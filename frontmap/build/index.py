@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 from pathlib import PurePosixPath
 
+from ..render.page import json_for_script
+from ..render.provenance import data_line
 from .manifest import Manifest
 from .plan import Entry, relative
 
@@ -19,6 +21,7 @@ margin:0 0 14px}li.map h2{font-size:19px;margin:0 0 2px}li.map h2 a{color:#0b57d
 text-decoration:none}li.map h2 a:hover{text-decoration:underline}.dates{color:#666;font-size:14px}
 .summary{margin:8px 0 0}.moves{font-size:14px;color:#333;margin:6px 0 0}.files{font-size:14px;
 margin:6px 0 0}.files a{margin-right:12px}table{border-collapse:collapse;font-size:15px}
+.data{font-size:13px;color:#666;margin:6px 0 0;overflow-wrap:anywhere}
 td,th{padding:4px 12px 4px 0;text-align:left}h2.section{font-size:20px;margin:32px 0 10px}
 .failed{color:#b00020}li.map{display:flex;gap:18px;align-items:flex-start}li.map .text{flex:1;
 min-width:0}img.thumb{flex:none;width:180px;height:auto;border:1px solid #d8d8d8;border-radius:4px;
@@ -30,7 +33,10 @@ figure.chart figcaption{font-size:14px;color:#555;margin-top:6px}
 
 
 def render_index(manifest: Manifest, entries: list[Entry], state: dict) -> str:
-    """The index page: every map with its dates, title and headline numbers."""
+    """The index page: every map with its dates, title and headline numbers, what it
+    was made from ("Data:"), and the provenance of every map as JSON
+    (``<script type="application/json" id="frontmap-provenance">``: map id ->
+    record, see :mod:`frontmap.render.provenance`)."""
     esc = html.escape
     title = manifest.title
     out = [
@@ -85,7 +91,10 @@ def render_index(manifest: Manifest, entries: list[Entry], state: dict) -> str:
             links.append(f'<a href="{esc(base + ".png", quote=True)}">PNG</a>')
         links.append(f'<a href="{esc(base + ".diff.json", quote=True)}">diff JSON</a>')
         links.append(f'<a href="{esc(base + ".diff.csv", quote=True)}">diff CSV</a>')
-        out.append(f'<p class="files">{"".join(links)}</p></div></li>')
+        out.append(f'<p class="files">{"".join(links)}</p>')
+        if h.get("provenance"):
+            out.append(f'<p class="data">{esc(data_line(h["provenance"]))}.</p>')
+        out.append("</div></li>")
     if maps:
         out.append("</ol>")
     if tables:
@@ -107,8 +116,27 @@ def render_index(manifest: Manifest, entries: list[Entry], state: dict) -> str:
                 f'<td><a href="{esc(f, quote=True)}">{esc(f)}</a></td></tr>'
             )
         out.append("</table>")
+    records = {  # keys sorted as the state file has them: a fresh build and a no-op agree
+        e.id: _sorted(state[e.id]["headline"]["provenance"])
+        for e in maps
+        if e.id in state and state[e.id].get("headline", {}).get("provenance")
+    }
+    if records:
+        out.append(
+            '<script type="application/json" id="frontmap-provenance">'
+            f"{json_for_script(records)}</script>"
+        )
     out.append("</main></body></html>\n")
     return "\n".join(out)
+
+
+def _sorted(value):
+    """``value`` with every dict's keys in sorted order (as ``json.dumps(sort_keys=True)``)."""
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
 
 
 def _charts(entries: list[Entry], state: dict) -> list[str]:

@@ -7,14 +7,22 @@ import click
 from ..render.formats import render_rows, to_json
 from .group import main
 from .options import (
+    GEO_FORMATS,
     DateType,
+    export_options,
     format_option,
     jobs_options,
     reader_options,
     split_dates_and_layers,
     story_options,
 )
-from .output import echo_err, echo_output, progress, write_stream
+from .output import (
+    echo_err,
+    export_format,
+    progress,
+    write_output,
+    write_stream,
+)
 
 
 @main.command()
@@ -22,20 +30,24 @@ from .output import echo_err, echo_output, progress, write_stream
 @click.argument("date_to", metavar="TO", type=DateType())
 @reader_options(places=True, link=True)
 @story_options
-@format_option()
-def diff(date_from, date_to, reader, fmt, near_km, min_story_km2):
+@format_option(choices=GEO_FORMATS)
+@export_options
+def diff(date_from, date_to, reader, fmt, near_km, min_story_km2, output, simplify_m):
     """What changed between FROM and TO: gains, losses, who took ground from whom,
     topology events (splits, merges, pockets, encirclements) and front lines.
 
     JSON has everything; CSV is the per-faction table; md adds a plain-English
-    summary drafted from the numbers.
+    summary drafted from the numbers; geojson (or -o FILE.gpkg) the change as
+    geometry: territory, claims, transfers, front lines and events.
 
     Example: frontmap diff 2017-01-09 2017-01-16 layers/ --format md
     """
     from ..analysis.change import diff_dates
     from ..analysis.summary import summarize
     from ..render.diff_text import render_diff
+    from ..render.provenance import provenance_of
 
+    fmt = export_format(fmt, output, simplify_m)
     warn_if_backwards(date_from, date_to)
     layers = reader.load_dates([date_from, date_to])
     progress().stage(f"computing the change {date_from} -> {date_to}")
@@ -48,7 +60,16 @@ def diff(date_from, date_to, reader, fmt, near_km, min_story_km2):
         near_km=near_km,
         min_story_km2=min_story_km2,
     )
-    echo_output(render_diff(d, fmt, summarize(d)))
+    prov = provenance_of(layers, [date_from, date_to])
+    if fmt in ("geojson", "gpkg"):
+        from ..render import export_diff
+
+        progress().stage("writing the geometry")
+        write_output(
+            export_diff(layers, d, fmt=fmt, simplify_m=simplify_m, provenance=prov), output
+        )
+        return
+    write_output(render_diff(d, fmt, summarize(d), provenance=prov), output)
 
 
 def warn_if_backwards(date_from, date_to) -> None:
@@ -72,9 +93,10 @@ def warn_if_backwards(date_from, date_to) -> None:
     metavar="KM",
     help="A place is 'near' a part only within this distance.",
 )
-@format_option()
+@format_option(choices=GEO_FORMATS)
+@export_options
 @click.pass_context
-def splits(ctx, args, reader, fmt, near_km):
+def splits(ctx, args, reader, fmt, near_km, output, simplify_m):
     """Each faction's parts on DATE (default: the last date), largest first.
 
     For each part: area, centroid, whether it is the main body, the geodesic
@@ -86,6 +108,7 @@ def splits(ctx, args, reader, fmt, near_km):
     from ..analysis.topology import SPLIT_COLUMNS, split_rows
     from ..analysis.topology import splits as compute_splits
 
+    fmt = export_format(fmt, output, simplify_m)
     dates_, path = split_dates_and_layers(args, 1, ctx)
     reader = reader.at(path)
     catalog = reader.catalog()
@@ -103,10 +126,15 @@ def splits(ctx, args, reader, fmt, near_km):
         layers.factions.order(snap.territories),
         near_km=near_km,
     )
-    if fmt == "json":
-        echo_output(to_json([f.as_dict() for f in found]))
+    if fmt in ("geojson", "gpkg"):
+        from ..render import export_splits
+
+        write_output(export_splits(layers, found, fmt=fmt, simplify_m=simplify_m), output)
         return
-    echo_output(render_rows(split_rows(found), SPLIT_COLUMNS, fmt))
+    if fmt == "json":
+        write_output(to_json([f.as_dict() for f in found]), output)
+        return
+    write_output(render_rows(split_rows(found), SPLIT_COLUMNS, fmt), output)
 
 
 @main.command()
@@ -129,7 +157,7 @@ def timeline(reader, fmt, jobs, scheduler, scheduler_timeout):
     from ..build.parallel import auto_jobs, executor
     from ..errors import ClusterError
 
-    catalog = reader.catalog()
+    catalog = reader.catalog(defer_clip=True)  # the workers clip (see timeline's clip=)
     dated = {s.hinted_date for s in catalog.sources}
     if jobs == 0:
         jobs = auto_jobs() if len(dated) >= 24 else 1
@@ -145,6 +173,7 @@ def timeline(reader, fmt, jobs, scheduler, scheduler_timeout):
                 reader.stream(catalog),
                 reader.min_part_km2,
                 executor=None if jobs == 1 and not scheduler else ex,
+                clip=catalog.deferred_clip,
             )
             write_stream(done.count(rows), COLUMNS, fmt)
     except ClusterError as exc:

@@ -13,7 +13,7 @@ from ..render.modes import MODES
 from .exit import EXIT_DATA
 from .group import main
 from .options import reader_options, split_dates_and_layers, story_options
-from .output import echo_err, kb, progress
+from .output import check_output_folder, echo_err, kb, progress
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,12 @@ class PageOptions:
     offline: bool
     png: Path | None
     highlights: int = 2
+    image: Path | None = None
 
 
 _PAGE_KEYS = (
     "output", "mode", "title", "caption", "credit", "focus", "basemap", "offline", "png",
-    "highlights",
+    "image", "highlights",
 )
 
 
@@ -80,10 +81,17 @@ def page_options(f):
             help="A page that makes no network request at all (no tiles).",
         ),
         click.option(
+            "--image",
+            type=click.Path(dir_okay=False, path_type=Path),
+            metavar="FILE",
+            help="Also write the pair as a print image: FILE.png (1600 px wide), or "
+            "FILE.svg or FILE.pdf (vector, text kept as text, for a graphics desk).",
+        ),
+        click.option(
             "--png",
             type=click.Path(dir_okay=False, path_type=Path),
             metavar="FILE",
-            help="Also write the pair as a print-ready PNG, 1600 px wide.",
+            help="Also write the pair as a print-ready PNG, 1600 px wide (--image FILE.png).",
         ),
         click.option(
             "--highlights",
@@ -107,6 +115,26 @@ def page_options(f):
 
 
 _BASEMAPS = ("bundled", "tiles", "none")
+_IMAGE_SUFFIXES = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+
+
+def _image(page: PageOptions, ctx) -> tuple[Path | None, str | None]:
+    """The print image to write and its format: --image FILE by its extension, or
+    --png FILE (a PNG, whatever the name)."""
+    if page.image is not None and page.png is not None:
+        raise click.UsageError("give --image or --png, not both (--png is --image FILE.png)", ctx)
+    if page.png is not None:
+        return page.png, "png"
+    if page.image is None:
+        return None, None
+    fmt = _IMAGE_SUFFIXES.get(page.image.suffix.lower())
+    if fmt is None:
+        raise click.BadParameter(
+            f"'{page.image}' should end in .png, .svg or .pdf (the format of the image)",
+            ctx,
+            param_hint="--image",
+        )
+    return page.image, fmt
 
 
 def _basemap(page: PageOptions, ctx) -> str:
@@ -158,17 +186,20 @@ def compare(ctx, args, reader, page, near_km, min_story_km2):
     from ..build.outputs import write_atomic
     from ..errors import FocusError
     from ..read import read_outline
+    from ..read.provenance import input_file
     from ..render import compare_outputs
+    from ..render.provenance import provenance_of
     from .change import warn_if_backwards
 
     dates_, path = split_dates_and_layers(args, 2, ctx)
     if len(dates_) == 1:
         raise click.UsageError("give both FROM and TO, or neither (first and last date)", ctx)
     basemap = _basemap(page, ctx)
+    image_path, image_fmt = _image(page, ctx)
     if dates_:
         warn_if_backwards(*dates_)
-    for given in (page.output, page.png):
-        _check_output_folder(given)
+    for given in (page.output, image_path):
+        check_output_folder(given)
     reader = reader.at(path)
     catalog = reader.catalog()
     known = catalog.dates_from_names()
@@ -191,7 +222,10 @@ def compare(ctx, args, reader, page, near_km, min_story_km2):
         min_story_km2=min_story_km2,
     )
     outline = read_outline(basemap, merge=False) if basemap not in _BASEMAPS else None
-    bar.stage("drawing the page and the image" if page.png is not None else "drawing the page")
+    base_record = input_file(basemap, layers.folder) if outline is not None else basemap
+    chart = len(layers.snapshots) >= 3
+    prov = provenance_of(layers, None if chart else [date_from, date_to], base_record)
+    bar.stage("drawing the page and the image" if image_fmt else "drawing the page")
     try:
         made = compare_outputs(
             layers,
@@ -203,7 +237,8 @@ def compare(ctx, args, reader, page, near_km, min_story_km2):
             focus=page.focus,
             basemap=outline if outline is not None else basemap,
             offline=page.offline,
-            png=page.png is not None,
+            image=image_fmt,
+            provenance=prov,
             highlights=page.highlights,
         )
     except FocusError as exc:
@@ -220,16 +255,6 @@ def compare(ctx, args, reader, page, near_km, min_story_km2):
         # only the default output/ folder is made when missing: a mistyped -o is an error
         write_atomic(output, data, make_parents=page.output is None)
         click.echo(f"wrote {output} ({kb(len(data))})")
-    if page.png is not None and made.png is not None:
-        write_atomic(page.png, made.png)
-        click.echo(f"wrote {page.png} ({kb(len(made.png))})", err=str(output) == "-")
-
-
-def _check_output_folder(path: Path | None) -> None:
-    """Refuse -o or --png into a folder that does not exist (or a file) before any
-    work is done, with the message write_atomic would give at the end."""
-    from ..build.outputs import output_error
-
-    if path is None or str(path) == "-" or path.parent.is_dir():
-        return
-    raise output_error(path, FileNotFoundError(2, "no such folder", str(path.parent)))
+    if image_path is not None and made.image is not None:
+        write_atomic(image_path, made.image)
+        click.echo(f"wrote {image_path} ({kb(len(made.image))})", err=str(output) == "-")

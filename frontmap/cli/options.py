@@ -21,6 +21,8 @@ __all__ = [
     "Reader",
     "reader_options",
     "format_option",
+    "export_options",
+    "GEO_FORMATS",
     "story_options",
     "jobs_options",
     "DateType",
@@ -67,10 +69,11 @@ class Reader:
             crs=self.crs,
         )
 
-    def catalog(self, keep_unclipped: bool = False):
+    def catalog(self, keep_unclipped: bool = False, defer_clip: bool = False):
         from ..read import Catalog
 
-        return Catalog(self.layers, self.options(), keep_unclipped=keep_unclipped)
+        return Catalog(self.layers, self.options(), keep_unclipped=keep_unclipped,
+                       defer_clip=defer_clip)
 
     def load(self, allow_errors: bool = False, dates=None, catalog=None):
         """Read the layers (only ``dates``, when given); bad data stops the command
@@ -314,6 +317,30 @@ def story_options(f):
         metavar="KM",
         help="A place is 'near' a piece of ground only within this distance; farther away "
         "the text says '40 km north-east of' it.",
+    )(f)
+
+
+#: the formats of the commands that also write geometry (diff, splits, areas)
+GEO_FORMATS = (*FORMATS, "geojson")
+
+
+def export_options(f):
+    """-o/--output and --simplify: where a table or geometry goes (defined once)."""
+    f = click.option(
+        "--simplify",
+        "simplify_m",
+        type=click.FloatRange(min=0),
+        default=None,
+        metavar="M",
+        help="Simplify the geometry (GeoJSON, GeoPackage) by about M metres for the web, "
+        "keeping shared borders shared (default: full detail).",
+    )(f)
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+        metavar="FILE",
+        help="Write to FILE instead of stdout (atomically); FILE.gpkg writes a GeoPackage.",
     )(f)
 
 

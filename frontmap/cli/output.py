@@ -23,6 +23,9 @@ __all__ = [
     "echo_output",
     "write_stream",
     "kb",
+    "check_output_folder",
+    "export_format",
+    "write_output",
 ]
 
 _QUIET = "frontmap.quiet"
@@ -243,3 +246,58 @@ def write_stream(rows, columns: list[str], fmt: str) -> None:
 def kb(n: int) -> str:
     """A file size for people: 213 kB, 512 B."""
     return f"{n / 1000:,.0f} kB" if n >= 1000 else f"{n} B"
+
+
+def check_output_folder(path: Path | None) -> None:
+    """Refuse an output into a folder that does not exist (or below a file) before any
+    work is done, with the message write_atomic would give at the end."""
+    from ..build.outputs import output_error
+
+    if path is None or str(path) == "-" or path.parent.is_dir():
+        return
+    raise output_error(path, FileNotFoundError(2, "no such folder", str(path.parent)))
+
+
+def export_format(fmt: str, output: Path | None, simplify_m: float | None) -> str:
+    """What to write for ``--format`` and ``-o``: ``gpkg`` for ``-o FILE.gpkg`` (with
+    ``--format`` left out or ``geojson``), else ``fmt``; a usage error for a clash
+    (a table format into a .gpkg, ``--simplify`` without geometry)."""
+    ctx = click.get_current_context()
+    given = ctx.get_parameter_source("fmt") not in (
+        click.core.ParameterSource.DEFAULT,
+        click.core.ParameterSource.DEFAULT_MAP,
+    )
+    if output is not None and output.suffix.lower() == ".gpkg":
+        if given and fmt != "geojson":
+            raise click.UsageError(
+                f"{output} is a GeoPackage, which holds geometry: leave out --format "
+                f"{fmt} (or write the table to a .{'txt' if fmt == 'table' else fmt} file)",
+                ctx,
+            )
+        fmt = "gpkg"
+    if simplify_m is not None and fmt not in ("geojson", "gpkg"):
+        raise click.UsageError(
+            "--simplify simplifies geometry: use it with --format geojson or -o FILE.gpkg",
+            ctx,
+        )
+    check_output_folder(output)
+    return fmt
+
+
+def write_output(data: str | bytes, output: Path | None) -> None:
+    """``data`` to stdout (no ``-o``, or ``-o -``) or, atomically, to the file ``output``
+    (its folder must exist); a file written is reported with its size."""
+    if output is None or str(output) == "-":
+        if isinstance(data, bytes):
+            _before_stdout()
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            echo_output(data)
+        return
+    from ..build.outputs import write_atomic
+
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    write_atomic(output, raw)
+    progress().clear()
+    click.echo(f"wrote {output} ({kb(len(raw))})")

@@ -7,8 +7,8 @@ import click
 from ..render.formats import render_rows, to_json
 from .exit import EXIT_DATA, EXIT_OK
 from .group import main
-from .options import format_option, reader_options
-from .output import echo_output
+from .options import GEO_FORMATS, export_options, format_option, reader_options
+from .output import echo_output, export_format, write_output
 
 
 @main.command()
@@ -34,14 +34,15 @@ def dates(reader, fmt):
 
 @main.command()
 @reader_options()
-@format_option()
+@format_option(choices=GEO_FORMATS)
 @click.option(
     "--wide",
     is_flag=True,
     help="One row per date and one column per faction (km²; 0 where it held nothing), "
     "the table a chart tool or a spreadsheet wants.",
 )
-def areas(reader, fmt, wide):
+@export_options
+def areas(reader, fmt, wide, output, simplify_m):
     """Area (geodesic km²) and number of parts per date and faction.
 
     One row per date and faction; a row with faction 'contested' gives the
@@ -50,19 +51,53 @@ def areas(reader, fmt, wide):
 
     Example: frontmap areas layers/ --format csv
     """
+    fmt = export_format(fmt, output, simplify_m)
+    if fmt in ("geojson", "gpkg"):
+        if wide:
+            raise click.UsageError(
+                "--wide is a table (one column per faction); leave it out for geometry"
+            )
+        _areas_geometry(reader, fmt, output, simplify_m)
+        return
     if wide:
         from ..analysis.series import area_series
 
         catalog = reader.catalog()
         series = area_series(reader.stream(catalog), reader.min_part_km2, events=False)
         series = series.ordered(catalog.factions.order(series.factions))
-        echo_output(render_rows(series.wide_rows(), series.wide_columns(), fmt))
+        write_output(render_rows(series.wide_rows(), series.wide_columns(), fmt), output)
         return
     from ..analysis.measure import areas as compute_areas
 
     # one date at a time: only the small rows are kept, printed once all is read
     rows = [r.as_dict() for r in compute_areas(reader.stream(), reader.min_part_km2)]
-    echo_output(render_rows(rows, ["date", "faction", "area_km2", "parts"], fmt))
+    write_output(render_rows(rows, ["date", "faction", "area_km2", "parts"], fmt), output)
+
+
+def _areas_geometry(reader, fmt, output, simplify_m) -> None:
+    """``areas --format geojson`` (or ``-o FILE.gpkg``): each faction's territory per
+    date, read one date at a time, with the provenance of the files that gave it."""
+    from ..render import export_areas
+    from ..render.provenance import provenance
+
+    catalog = reader.catalog()
+    sources: set[str] = set()
+
+    def stream():
+        for snap in reader.stream(catalog):
+            sources.update(snap.sources)
+            yield snap
+
+    snaps = list(stream())
+    made = export_areas(
+        snaps,
+        catalog.factions,
+        fmt=fmt,
+        min_part_km2=reader.min_part_km2,
+        simplify_m=simplify_m,
+        provenance=provenance(catalog.inputs(sources), sources),
+    )
+    write_output(made, output)
 
 
 @main.command()

@@ -48,6 +48,7 @@ from .model import (
     UNDATED,
     Duplicate,
     FileReport,
+    Inputs,
     Layers,
     Note,
     Place,
@@ -57,7 +58,8 @@ from .model import (
     parse_date,
 )
 from .names import DatePattern
-from .outlines import read_outline, read_places
+from .outlines import read_clip_outline, read_places
+from .provenance import input_file, input_files
 from .rest import SNAP_KM, RestMaker
 from .survey import PropertySurvey, field_problem, folder_fallback_note, match_key_warnings
 
@@ -111,6 +113,7 @@ class Catalog:
         path: str | os.PathLike,
         options: ReadOptions | None = None,
         keep_unclipped: bool = False,
+        defer_clip: bool = False,
     ):
         self.root = Path(path)
         self.options = options or ReadOptions()
@@ -122,6 +125,10 @@ class Catalog:
             self._crs = None if is_wgs84(crs) else crs
         self.report = ReadReport()
         self._file_reports: dict[str, FileReport] = {}
+        #: the factions.toml and places file in use (for provenance), once known
+        self.factions_path: Path | None = None
+        self.places_path: Path | None = None
+        self.used_gazetteer = False
         self.sources = discover(self.root, self.pattern, opts.date_offset)
         if opts.latest:
             self._keep_latest()
@@ -130,6 +137,10 @@ class Catalog:
         self.clip = _clip_outline(opts.clip) if opts.clip else None
         self._clipper = Clipper(self.clip) if self.clip is not None else None
         self.rest = self._rest_maker()
+        #: with a clip and ``defer_clip``: snapshots come unclipped, for the consumer to
+        #: clip to this outline (``timeline(..., clip=...)`` clips in its workers); not
+        #: with a rest faction, which is made of what the clipped factions leave
+        self.deferred_clip = self.clip if defer_clip and self.rest is None else None
         #: with a clip: each (date, faction)'s territory before clipping (for ``check``)
         self.keep_unclipped = keep_unclipped
         self.unclipped: dict[dt.date, dict[str, shapely.Geometry]] = defaultdict(dict)
@@ -170,9 +181,11 @@ class Catalog:
 
     def _load_factions(self) -> FactionTable:
         if self.options.factions_file:
+            self.factions_path = Path(self.options.factions_file)
             return FactionTable.load(self.options.factions_file)
         candidate = self._folder() / "factions.toml"
         if candidate.is_file():
+            self.factions_path = candidate
             return FactionTable.load(candidate)
         return FactionTable()
 
@@ -193,14 +206,45 @@ class Catalog:
         folder); without one, the built-in gazetteer's towns within ``bounds``
         (W, S, E, N; no places when None)."""
         if self.options.places:
+            self.places_path = Path(self.options.places)
             return read_places(self.options.places)
         for name in ("places.geojson", "places.json", "places.csv"):
             p = self._folder() / name
             if p.is_file():
+                self.places_path = p
                 return read_places(p)
         if bounds is None:
             return []
+        self.used_gazetteer = True
         return gazetteer_places(bounds)
+
+    def inputs(self, sources) -> Inputs:
+        """The records (paths relative to the layers folder, SHA-256) of the files
+        named in ``sources`` (``Snapshot.sources``) and of the factions, clip and
+        places files in use: what provenance needs, hashed here, where files are
+        read. A file that cannot be read any more is a DataError."""
+        root = self._folder()
+        by_display = {s.display: s.path for s in self.sources}
+
+        def record(path: Path, many: bool = False):
+            try:
+                return input_files(path, root) if many else input_file(path, root)
+            except OSError as exc:
+                raise DataError(
+                    f"cannot read it again to hash it ({exc.strerror or exc})", file=str(path)
+                ) from None
+
+        files = {
+            s: record(by_display[s], many=True) for s in sorted(set(sources)) if s in by_display
+        }
+        return Inputs(
+            layers=root.resolve().name,
+            files=files,
+            factions=record(self.factions_path) if self.factions_path else None,
+            clip=record(Path(self.options.clip)) if self.options.clip else None,
+            places=record(self.places_path) if self.places_path else None,
+            gazetteer=self.used_gazetteer,
+        )
 
     # -- reading ------------------------------------------------------------
 
@@ -219,7 +263,7 @@ class Catalog:
         undated: list[str] = []
         override = bool(self.options.crs)
         try:
-            layers, n_layers = read_raw(src.path, src.display, ignore_crs=override)
+            layers, n_layers = read_raw(src.path, src.display, ignore_crs=override, geodesic=True)
             for layer in layers:
                 where = f"layer {layer.name!r}: " if n_layers > 1 else ""
                 try:
@@ -336,7 +380,9 @@ class Catalog:
                 rep.skipped["empty geometry"] += 1
             return
         try:
-            geom, repairs, problem = clean_geometry(geom, transformer)
+            geom, repairs, problem = clean_geometry(
+                geom, transformer, densified=raw.densified, source=raw.undensified
+            )
         except shapely.errors.GEOSException as exc:
             geom, repairs, problem = (
                 None,
@@ -456,7 +502,7 @@ class Catalog:
             self._files_of[(date, fid)].update(files.get(fid, ()))
             try:
                 geom = geoms[0] if len(geoms) == 1 else shapely.union_all(geoms)
-                if self._clipper is not None:
+                if self._clipper is not None and self.deferred_clip is None:
                     if self.keep_unclipped:
                         whole, _ = polygonal_only(geom)
                         if whole is not None:
@@ -571,23 +617,22 @@ class Catalog:
                     terr[fid] = shapely.union_all([terr[fid], g]) if fid in terr else g
                 s = Snapshot(s.date, terr, tuple(sorted(set(merged[s.date].sources + s.sources))))
             merged[s.date] = s
+        places = self.places(_bounds(merged.values(), self.clip))
         return Layers(
             root=self.root,
             factions=self.factions,
             snapshots=merged,
             report=self.report,
             clip=self.clip,
-            places=self.places(_bounds(merged.values(), self.clip)),
+            places=places,
             unclipped=dict(self.unclipped),
+            inputs=self.inputs({f for s in merged.values() for f in s.sources}),
         )
 
 
 def _clip_outline(path) -> shapely.Geometry:
-    """The polygons of the clip file as one valid geometry: as they are when they
-    do not overlap (a country and its islands: no union needed, which costs half a
-    second for a 116,000-vertex outline), else their union."""
-    outline = read_outline(path, merge=False, geodesic_edges=True)
-    return outline if shapely.is_valid(outline) else shapely.union_all(outline)
+    """The polygons of the clip file as one valid geometry (see read_clip_outline)."""
+    return read_clip_outline(path)
 
 
 def _bounds(snapshots, clip) -> tuple[float, float, float, float] | None:

@@ -194,13 +194,24 @@ def _split_antimeridian(geom) -> tuple[shapely.Geometry | None, str]:
 
 
 def clean_geometry(
-    geom, transformer=None, geodesic_edges: bool = True
+    geom, transformer=None, geodesic_edges: bool = True, densified: bool = False, source=None
 ) -> tuple[shapely.Geometry | None, list, str | None]:
     """2-D, WGS84, in range, long edges densified along their geodesics (unless
     ``geodesic_edges`` is False: drawing only), valid and split at the antimeridian.
 
+    ``densified``: the reader already gave ``geom``'s long edges their geodesic
+    vertices (lon/lat coordinates as read); ``source()`` is then the geometry
+    as read, when that added any (None: ``geom`` is it).
+
     Returns (geometry or None if nothing is left, repairs made, problem or None).
     """
+    if densified and (transformer is not None or not geodesic_edges):
+        geom, densified = (source() if source is not None else geom), False
+    if densified:
+        done = _densified(geom, source)
+        if done is not None:
+            return done
+        geom, densified = (source() if source is not None else geom), False
     if shapely.has_z(geom):
         geom = shapely.force_2d(geom)
     if transformer is not None:
@@ -237,13 +248,29 @@ def clean_geometry(
     return geom, repairs, None
 
 
+def _densified(geom, source):
+    """:func:`clean_geometry` of a geometry densified as it was read: the same steps
+    but the densification, or None when it needs what that cannot give (longitudes
+    to unwrap across the antimeridian: then the geometry as read is cleaned)."""
+    xmin, ymin, xmax, ymax = shapely.bounds(geom)
+    if not (-180 <= xmin and xmax <= 180 and xmax - xmin <= 180) or shapely.has_z(geom):
+        return None
+    if range_problem(geom):
+        return None  # (the message quotes the extent as read)
+    fixed, note = repair(geom, source=source if source is not None else geom)
+    return fixed, [note] if note else [], None
+
+
 def repair(geom, source=None) -> tuple[shapely.Geometry | None, str | None]:
     """(valid polygonal geometry or None, repair message or None).
 
-    ``source``: the geometry as it was read, when ``geom`` is its densified copy;
-    the message then names the input's own problem."""
+    ``source``: the geometry as it was read, when ``geom`` is its densified copy
+    (or a function that builds it); the message then names the input's own
+    problem."""
     if shapely.is_valid(geom):
         return geom, None
+    if callable(source):
+        source = source()
     with np.errstate(all="ignore"):  # GEOS arithmetic on near-degenerate rings
         if source is None or source is geom:
             reason = shapely.is_valid_reason(geom)

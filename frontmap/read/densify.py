@@ -22,7 +22,7 @@ import numpy as np
 import pyproj
 import shapely
 
-__all__ = ["densify", "chord_deviation_m", "TOLERANCE_M"]
+__all__ = ["densify", "densify_coords", "chord_deviation_m", "TOLERANCE_M"]
 
 #: the most a chord may stray from its geodesic (metres on the ground)
 TOLERANCE_M = 0.1
@@ -69,23 +69,6 @@ def chord_deviation_m(x1, y1, x2, y2) -> np.ndarray:
 #: bounds chord_deviation_m from above without any trigonometry
 _PRE = _R * (np.pi / 180) ** 2 / 4
 _HALF_RAD = np.pi / 360
-
-
-def _candidates(x1, y1, x2, y2, tol: float) -> tuple[np.ndarray, np.ndarray]:
-    """(indices of the edges to cut, the deviation estimate of each)."""
-    ax, ay = np.abs(x2 - x1), np.abs(y2 - y1)
-    pre = _PRE * ax * (ax + ay) * (1 + _HALF_RAD * ay)
-    idx = np.flatnonzero(pre > _SAFE * tol)
-    if len(idx) == 0:
-        return idx, np.zeros(0)
-    dev = chord_deviation_m(x1[idx], y1[idx], x2[idx], y2[idx])
-    ok = (
-        (dev > _SAFE * tol)
-        & (ax[idx] < _MAX_DLON)
-        & (np.abs(y1[idx]) < _POLE)
-        & (np.abs(y2[idx]) < _POLE)
-    )
-    return idx[ok], dev[ok]
 
 
 def _pieces(dev: np.ndarray, tol: float) -> np.ndarray:
@@ -155,6 +138,23 @@ _CACHE_MAX = 50_000
 _KEY = np.dtype((np.void, 32))
 
 
+def _candidates(x1, y1, x2, y2, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """(indices of the edges to cut, the deviation estimate of each)."""
+    ax, ay = np.abs(x2 - x1), np.abs(y2 - y1)
+    pre = _PRE * ax * (ax + ay) * (1 + _HALF_RAD * ay)
+    idx = np.flatnonzero(pre > _SAFE * tol)
+    if len(idx) == 0:
+        return idx, np.zeros(0)
+    dev = chord_deviation_m(x1[idx], y1[idx], x2[idx], y2[idx])
+    ok = (
+        (dev > _SAFE * tol)
+        & (ax[idx] < _MAX_DLON)
+        & (np.abs(y1[idx]) < _POLE)
+        & (np.abs(y2[idx]) < _POLE)
+    )
+    return idx[ok], dev[ok]
+
+
 def _cuts(x1, y1, x2, y2, dev, tol: float):
     """The points that cut each edge so that no chord strays more than ``tol``:
     (lon, lat, number of points per edge), each edge's points in order from
@@ -192,31 +192,48 @@ def _cuts(x1, y1, x2, y2, dev, tol: float):
     return pts[:, 0], pts[:, 1], counts
 
 
+def densify_coords(coords: np.ndarray, ring: np.ndarray, tolerance_m: float = TOLERANCE_M):
+    """The rings of a polygonal geometry as flat coordinates (``ring``: the ring of
+    each vertex, rings one after the other, each closed) with vertices added
+    along every edge whose chord strays more than ``tolerance_m`` from its
+    geodesic: (coordinates, ring of each), or None when no edge needs any.
+
+    The same vertices as :func:`densify` adds to the geometry built from them
+    (the GeoJSON parser densifies this way while it builds the polygons).
+    """
+    n = len(coords)
+    if n < 2:
+        return None
+    x, y = coords[:, 0], coords[:, 1]
+    idx, dev = _candidates(x[:-1], y[:-1], x[1:], y[1:], tolerance_m)
+    within = ring[idx] == ring[idx + 1]  # not the step from one ring to the next
+    idx, dev = idx[within], dev[within]
+    if len(idx) == 0:
+        return None
+    lon, lat, k = _cuts(x[idx], y[idx], x[idx + 1], y[idx + 1], dev, tolerance_m)
+    # the old vertices move down by the points inserted before them; each edge's points
+    # go in just before its end vertex
+    shift = np.zeros(n, dtype=np.int64)
+    shift[idx + 1] = k
+    moved = np.cumsum(shift)
+    out = np.empty((n + len(lon), 2))
+    out[np.arange(n) + moved] = coords
+    end = idx + 1
+    new_at = np.repeat(end + moved[end] - k, k) + (
+        np.arange(len(lon)) - np.repeat(np.cumsum(k) - k, k))
+    out[new_at, 0] = lon
+    out[new_at, 1] = lat
+    return out, np.repeat(ring, 1 + shift)  # inserted points belong to their edge's ring
+
+
 def _densify_polygonal(geom, tol: float):
     polys = shapely.get_parts(geom)
     rings, owner = shapely.get_rings(polys, return_index=True)
     coords, ring = shapely.get_coordinates(rings, return_index=True)
-    n = len(coords)
-    if n < 2:
+    dense = densify_coords(coords, ring, tol)
+    if dense is None:
         return geom
-    x, y = coords[:, 0], coords[:, 1]
-    idx, dev = _candidates(x[:-1], y[:-1], x[1:], y[1:], tol)
-    within = ring[idx] == ring[idx + 1]  # not the step from one ring to the next
-    idx, dev = idx[within], dev[within]
-    if len(idx) == 0:
-        return geom
-    lon, lat, k = _cuts(x[idx], y[idx], x[idx + 1], y[idx + 1], dev, tol)
-    # the old vertices move down by the points inserted before them
-    shift = np.zeros(n, dtype=np.int64)
-    shift[idx + 1] = k
-    old_at = np.arange(n) + np.cumsum(shift)
-    out = np.empty((n + len(lon), 2))
-    out[old_at] = coords
-    new_at = np.ones(len(out), dtype=bool)
-    new_at[old_at] = False
-    out[new_at, 0] = lon
-    out[new_at, 1] = lat
-    new_ring = np.repeat(ring, 1 + shift)  # inserted points belong to their edge's ring
+    out, new_ring = dense
     rebuilt = shapely.polygons(shapely.linearrings(out, indices=new_ring), indices=owner)
     if geom.geom_type == "Polygon":
         return rebuilt[0]

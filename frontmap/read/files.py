@@ -30,16 +30,19 @@ class RawLayer:
 
 
 def read_raw(
-    src_path: Path, display: str, ignore_crs: bool = False
+    src_path: Path, display: str, ignore_crs: bool = False, geodesic: bool = False
 ) -> tuple[list[RawLayer], int]:
     """The layers of a file as raw features, and how many layers it has.
 
     GeoJSON goes to frontmap's strict parser (streamed when the file is
     large); every other format to Fiona. ``ignore_crs``: do not read what the
     file declares (``--crs`` overrides it); the layers' ``crs`` is then None.
+    ``geodesic``: lon/lat GeoJSON gets its geodesic vertices while parsed
+    (``RawFeature.densified``), unless ``ignore_crs`` (the coordinates may be
+    in another CRS).
     """
     if src_path.suffix.lower() in GEOJSON_EXTENSIONS:
-        parsed = read_geojson(src_path, display)
+        parsed = read_geojson(src_path, display, geodesic=geodesic and not ignore_crs)
         crs = crs_from_text(parsed.crs, display) if parsed.crs and not ignore_crs else None
         return [RawLayer(None, crs, parsed.features, parsed.warnings)], 1
     return _read_ogr(src_path, display, ignore_crs)

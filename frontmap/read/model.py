@@ -27,6 +27,8 @@ __all__ = [
     "FileReport",
     "ReadReport",
     "Layers",
+    "InputFile",
+    "Inputs",
     "parse_date",
     "UNDATED",
     "is_undated",
@@ -245,6 +247,41 @@ class ReadReport:
         )
 
 
+@dataclass(frozen=True)
+class InputFile:
+    """One input file as provenance names it: its path relative to the layers folder
+    (POSIX separators; ``../`` for a file beside or above it) and its SHA-256."""
+
+    path: str
+    sha256: str
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "sha256": self.sha256}
+
+
+@dataclass
+class Inputs:
+    """The files a :class:`Layers` was read from, hashed when read (for provenance).
+
+    ``files`` maps each file a snapshot names in ``Snapshot.sources`` to its
+    record (a Shapefile's to the ``.shp`` and its sidecars). ``places`` is the
+    places file used; ``gazetteer`` is True when the built-in towns stood in.
+    """
+
+    #: the layers folder's name (the file's folder when LAYERS is one file)
+    layers: str = ""
+    files: dict[str, tuple[InputFile, ...]] = field(default_factory=dict)
+    factions: InputFile | None = None
+    clip: InputFile | None = None
+    places: InputFile | None = None
+    gazetteer: bool = False
+
+    def files_of(self, sources) -> list[InputFile]:
+        """The records of the files named in ``sources``, by path, each once."""
+        found = {f.path: f for s in sources for f in self.files.get(s, ())}
+        return [found[k] for k in sorted(found)]
+
+
 @dataclass
 class Layers:
     """Everything read from a layers folder or file."""
@@ -257,6 +294,19 @@ class Layers:
     places: list[Place] = field(default_factory=list)
     #: with a clip, each territory before clipping (only when asked for: ``check``)
     unclipped: dict[dt.date, dict[str, shapely.Geometry]] = field(default_factory=dict)
+    #: the files read, with their hashes (see :mod:`frontmap.read.provenance`)
+    inputs: Inputs = field(default_factory=Inputs)
+
+    @property
+    def folder(self) -> Path:
+        """The layers folder (the file's folder when LAYERS is one file): provenance
+        gives paths relative to it."""
+        return self.root if self.root.is_dir() else self.root.parent
+
+    def sources(self, dates=None) -> list[str]:
+        """The files that gave territory on ``dates`` (every date when None)."""
+        wanted = self.snapshots if dates is None else [parse_date(d) for d in dates]
+        return sorted({s for d in wanted if d in self.snapshots for s in self.snapshots[d].sources})
 
     @property
     def dates(self) -> list[dt.date]:

@@ -19,15 +19,16 @@ def _holder_text(d, holder: str) -> str:
     return d.name(holder)
 
 
-def render_diff(d, fmt: str, summary: str = "") -> str:
+def render_diff(d, fmt: str, summary: str = "", provenance: dict | None = None) -> str:
     """The diff ``d`` in ``fmt`` (table, md, csv or json); ``summary`` leads md and ends table.
 
     JSON and CSV name factions by id (with a ``name`` beside it); the tables for
-    people (md, table) by their display names.
+    people (md, table) by their display names. JSON carries ``provenance``
+    (:mod:`.provenance`), when given, as its ``"frontmap"`` member.
     """
     data = d.as_dict()
     if fmt == "json":
-        return to_json(data)
+        return to_json({**data, "frontmap": provenance} if provenance else data)
     rows = data["factions"]
     kinds = {"net_km2": "signed", "change_pct": "pct"}
     if fmt == "csv":

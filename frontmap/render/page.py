@@ -595,11 +595,14 @@ def render_page(
     credit: str | None = None,
     tiles: dict | None = None,
     chart_svg: str | None = None,
+    provenance: dict | None = None,
 ) -> str:
     """The page as a string (deterministic: the same inputs give the same bytes).
 
     ``chart_svg``: a section with the area chart (sanitised SVG, see
-    :func:`frontmap.render.chart.chart_section`), placed under the numbers."""
+    :func:`frontmap.render.chart.chart_section`), placed under the numbers.
+    ``provenance`` (:mod:`.provenance`): a "Data:" line in the footer, and the
+    record as ``<script type="application/json" id="frontmap-provenance">``."""
     if mode not in MODES:
         raise ArgumentError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     leaflet_js, leaflet_css = leaflet_assets()
@@ -620,6 +623,15 @@ def render_page(
     foot.append(
         f'<p class="fm-credit">{credit_line}Map and figures: frontmap {_escape(__version__)}.</p>'
     )
+    prov_script = ""
+    if provenance:
+        from .provenance import data_line
+
+        foot.append(f'<p class="fm-credit fm-provenance">{_text(data_line(provenance))}.</p>')
+        prov_script = (
+            '<script type="application/json" id="frontmap-provenance">'
+            f"{json_for_script(provenance)}</script>\n"
+        )
     payload = json_for_script(_payload(scene, diff, mode, tiles))
     parts = [
         "<!DOCTYPE html>\n",
@@ -652,6 +664,7 @@ def render_page(
         f'<footer class="fm-foot">{"".join(foot)}</footer>\n',
         "</main>\n",
         f'<script type="application/json" id="fm-data">{payload}</script>\n',
+        prov_script,
         f"<script>\n{_inline(leaflet_js, 'script')}\n</script>\n",
         f"<script>\n{_inline(own_js, 'script')}\n</script>\n",
         "</body>\n</html>\n",

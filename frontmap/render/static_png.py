@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -551,8 +552,13 @@ def render_png(
     caption: str | None = None,
     credit: str | None = None,
     width_px: int = 1600,
+    fmt: str = "png",
+    provenance: dict | None = None,
 ) -> bytes:
-    """The PNG bytes, ``width_px`` wide."""
+    """The image bytes, ``width_px`` wide: PNG, or SVG or PDF for print (``fmt``),
+    where text stays text (SVG ``<text>``, PDF TrueType fonts embedded) so that a
+    graphics desk can restyle it. ``provenance`` (:mod:`.provenance`) goes into the
+    file's metadata. The same inputs give the same bytes in every format."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -565,6 +571,8 @@ def render_png(
         "text.parse_math": False,  # user text is text: "$5$" stays "$5$"
         "font.family": "DejaVu Sans",
         "svg.hashsalt": "frontmap",
+        "svg.fonttype": "none",  # SVG text stays <text>
+        "pdf.fonttype": 42,  # PDF text stays text, in embedded TrueType fonts
         "path.simplify": False,
         "hatch.linewidth": 1.4,
     }
@@ -606,6 +614,53 @@ def render_png(
             _hide_covered_names(fig, c, found)
             labels.extend(found)
         place_labels(fig, labels, obstacles)
+        if fmt != "png":
+            _text_stays_text(fig)
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=_DPI, metadata={"Software": None})
+        with warnings.catch_warnings():  # PDF: a key of our own in the info dictionary
+            warnings.filterwarnings("ignore", "Unknown infodict keyword", UserWarning)
+            fig.savefig(buf, format=fmt, dpi=_DPI, metadata=_metadata(fmt, title, provenance))
     return buf.getvalue()
+
+
+def _metadata(fmt: str, title: str, provenance: dict | None) -> dict[str, Any]:
+    """The file's metadata: title, frontmap, provenance (the readable line and the
+    record as JSON); no date, so the same inputs give the same bytes."""
+    import json
+
+    from .provenance import data_line
+
+    record = json.dumps(provenance, ensure_ascii=False, sort_keys=True) if provenance else None
+    line = data_line(provenance) if provenance else None
+    creator = f"frontmap {__version__}"
+    meta: dict[str, Any]
+    if fmt == "svg":
+        meta = {"Date": None, "Creator": creator, "Title": title}
+        extra = {"Description": line, "Source": record}
+    elif fmt == "pdf":
+        meta = {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": creator,
+                "Title": title}
+        extra = {"Subject": line, "Provenance": record}
+    else:
+        meta = {"Software": None, "Title": title}
+        extra = {"Description": line, "Provenance": record}
+    meta.update({k: v for k, v in extra.items() if v is not None})
+    return meta
+
+
+def _text_stays_text(fig) -> None:
+    """For SVG and PDF: a text's halo (a stroke path effect, which matplotlib can only
+    draw by turning the text into outlines) becomes a box of the halo's colour behind
+    it, so that every label stays text a graphics desk can edit."""
+    from matplotlib.text import Text
+
+    for t in fig.findobj(Text):
+        effects = t.get_path_effects()
+        if not effects or not t.get_visible():
+            continue
+        t.set_path_effects([])
+        if t.get_bbox_patch() is None:
+            color = next((getattr(e, "_gc", {}).get("foreground") for e in effects
+                          if getattr(e, "_gc", {}).get("foreground")), "white")
+            t.set_bbox({"boxstyle": "square,pad=0.08", "facecolor": color,
+                        "edgecolor": "none", "alpha": 0.75})

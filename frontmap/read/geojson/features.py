@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import shapely
@@ -84,6 +84,11 @@ class RawFeature:
     error: str | None = None
     #: number of non-polygon members dropped from a GeometryCollection
     dropped_members: int = 0
+    #: ``geom``'s long edges already have their geodesic vertices (lon/lat WGS84 read
+    #: with ``geodesic=True``); ``undensified()`` is the geometry as read, when
+    #: vertices were added
+    densified: bool = False
+    undensified: Callable[[], shapely.Geometry] | None = None
 
     @property
     def label(self) -> str:
@@ -181,12 +186,16 @@ def check_root(doc: dict, name: str) -> tuple[str, str | None, list[str]]:
     return kind, crs, warnings
 
 
-def parse_geojson(data: bytes, name: str) -> GeoJSONFile:
+def parse_geojson(data: bytes, name: str, geodesic: bool = False) -> GeoJSONFile:
     """Parse GeoJSON bytes.
 
     Returns a :class:`GeoJSONFile`: the CRS named by the file's ``crs``
     member (None for lon/lat WGS84), an iterator over its features and the
     file's warnings. Raises DataError for problems with the file as a whole.
+
+    ``geodesic``: when the file is lon/lat WGS84 (no ``crs`` member naming
+    another), give long edges their geodesic vertices while building the
+    polygons (``RawFeature.densified``; see :mod:`frontmap.read.densify`).
     """
     doc = load_json(data, name)
     ctx = CoordinateHints(maybe_bools=b"true" in data or b"false" in data)
@@ -198,6 +207,7 @@ def parse_geojson(data: bytes, name: str) -> GeoJSONFile:
             f"the root of a GeoJSON file must be an object, not {json_type(doc)}", file=name
         )
     kind, crs, warnings = check_root(doc, name)
+    ctx.geodesic = geodesic and crs is None
     if kind == "FeatureCollection":
         if "features" not in doc:
             raise DataError("a FeatureCollection needs a 'features' member", file=name)
@@ -281,4 +291,7 @@ def read_feature(i: int, f, ctx: CoordinateHints) -> RawFeature:
         raw.kind, raw.geom, raw.dropped_members = read_geometry(f["geometry"], raw, ctx, 0)
     except GeoJSONProblem as exc:
         raw.error = str(exc)
+    if ctx.geodesic and raw.geom is not None and raw.kind in ("Polygon", "MultiPolygon"):
+        raw.densified, raw.undensified = True, ctx.undensified
+    ctx.undensified = None
     return raw

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 
+from ..densify import densify_coords
 from .strict import (
     GeoJSONProblem,
     NonFinite,
@@ -37,6 +38,7 @@ __all__ = [
     "POLYGONAL",
     "CoordinateHints",
     "PrebuiltCoordinates",
+    "Undensified",
     "read_geometry",
     "read_polygon",
     "read_multipolygon",
@@ -70,9 +72,27 @@ def unknown_type(kind: str, what: str) -> str:
 class CoordinateHints:
     """What a file's (or a feature's) text says about its coordinates: whether
     booleans may hide among them (when its text holds no ``true``/``false``,
-    the fast path need not look)."""
+    the fast path need not look), and whether they are lon/lat WGS84 that
+    nothing will reproject, so that long edges can get their geodesic vertices
+    (:func:`frontmap.read.densify.densify_coords`) while the polygons are built,
+    instead of taking the polygons apart again later."""
 
     maybe_bools: bool = True
+    geodesic: bool = False
+    #: the polygonal geometry last built with vertices added, as it was without them
+    undensified: Undensified | None = None
+
+
+class Undensified:
+    """A polygonal geometry as read, before its long edges got vertices: built only
+    when asked for (a repair message quotes the input's own problem)."""
+
+    def __init__(self, coords: np.ndarray, ring: np.ndarray, owner: np.ndarray, multi: bool):
+        self._parts = (coords, ring, owner, multi)
+
+    def __call__(self) -> shapely.Geometry:
+        coords, ring, owner, multi = self._parts
+        return _assemble(coords, ring, owner, multi)
 
 
 @dataclass
@@ -126,35 +146,11 @@ def read_geometry(g, raw: RawFeature, ctx: CoordinateHints, depth: int):
             raw.warnings.append(f"{kind}: {problem}")
     notes = raw.notes
     if kind == "GeometryCollection":
-        if depth >= _MAX_COLLECTION_DEPTH:
-            raise GeoJSONProblem(
-                f"GeometryCollections nested more than {_MAX_COLLECTION_DEPTH} deep"
-            )
-        members = g.get("geometries")
-        if not isinstance(members, list):
-            raise GeoJSONProblem("a GeometryCollection needs a 'geometries' array")
-        polys, dropped = [], 0
-        for j, m in enumerate(members):
-            if not isinstance(m, dict) or m.get("type") in (None, "Feature", "FeatureCollection"):
-                found = (
-                    json_type(m)
-                    if not isinstance(m, dict)
-                    else ("an object with no 'type'" if m.get("type") is None else m["type"])
-                )
-                raise GeoJSONProblem(
-                    f"a GeometryCollection may hold only geometry objects (member {j} is {found})"
-                )
-            try:
-                mk, mg, md = read_geometry(m, raw, ctx, depth + 1)
-            except GeoJSONProblem as exc:
-                raise GeoJSONProblem(f"GeometryCollection member {j}: {exc}") from None
-            dropped += md
-            if mg is not None:
-                polys.extend(shapely.get_parts(mg))
-            elif mk not in POLYGONAL and mk != "GeometryCollection":
-                dropped += 1
-        geom = shapely.multipolygons(polys) if polys else None
-        return kind, geom, dropped
+        geodesic, ctx.geodesic = ctx.geodesic, False  # (densified later, as a whole)
+        try:
+            return _collection(g, raw, ctx, depth)
+        finally:
+            ctx.geodesic = geodesic
     if "coordinates" not in g:
         raise GeoJSONProblem(f"the {kind} has no 'coordinates' member")
     coords = g["coordinates"]
@@ -174,6 +170,40 @@ def read_geometry(g, raw: RawFeature, ctx: CoordinateHints, depth: int):
     # points and lines are not territory, but their coordinates must be sound too
     _check_coordinates(coords, _COORD_DEPTH[kind], kind, ctx)
     return kind, None, 0
+
+
+def _collection(g, raw: RawFeature, ctx: CoordinateHints, depth: int):
+    """A GeometryCollection: (kind, its polygons as one geometry or None, dropped count)."""
+    kind = "GeometryCollection"
+    if depth >= _MAX_COLLECTION_DEPTH:
+        raise GeoJSONProblem(
+            f"GeometryCollections nested more than {_MAX_COLLECTION_DEPTH} deep"
+        )
+    members = g.get("geometries")
+    if not isinstance(members, list):
+        raise GeoJSONProblem("a GeometryCollection needs a 'geometries' array")
+    polys, dropped = [], 0
+    for j, m in enumerate(members):
+        if not isinstance(m, dict) or m.get("type") in (None, "Feature", "FeatureCollection"):
+            found = (
+                json_type(m)
+                if not isinstance(m, dict)
+                else ("an object with no 'type'" if m.get("type") is None else m["type"])
+            )
+            raise GeoJSONProblem(
+                f"a GeometryCollection may hold only geometry objects (member {j} is {found})"
+            )
+        try:
+            mk, mg, md = read_geometry(m, raw, ctx, depth + 1)
+        except GeoJSONProblem as exc:
+            raise GeoJSONProblem(f"GeometryCollection member {j}: {exc}") from None
+        dropped += md
+        if mg is not None:
+            polys.extend(shapely.get_parts(mg))
+        elif mk not in POLYGONAL and mk != "GeometryCollection":
+            dropped += 1
+    geom = shapely.multipolygons(polys) if polys else None
+    return kind, geom, dropped
 
 
 def _check_coordinates(coords: list, depth: int, kind: str, ctx: CoordinateHints) -> None:
@@ -203,8 +233,13 @@ def _check_coordinates(coords: list, depth: int, kind: str, ctx: CoordinateHints
 
 def read_polygon(rings, notes: list[str], where: str, ctx: CoordinateHints):
     """A Polygon from its rings (a list, or a LazyArray read from a large file)."""
-    shell = None
-    holes = []
+    arrays = _polygon_rings(rings, notes, where, ctx)
+    return None if arrays is None else _build([arrays], ctx, multi=False)
+
+
+def _polygon_rings(rings, notes: list[str], where: str, ctx: CoordinateHints):
+    """A polygon's rings as closed (n, 2) arrays, shell first (None: nothing left)."""
+    out = []
     r = -1
     for r, ring in enumerate(rings):
         arr = _ring(ring, notes, f"{where}ring {r}", ctx)
@@ -213,14 +248,11 @@ def read_polygon(rings, notes: list[str], where: str, ctx: CoordinateHints):
                 notes.append(f"{where}polygon dropped: its outer ring is degenerate")
                 return None
             continue
-        if r == 0:
-            shell = arr
-        else:
-            holes.append(arr)
+        out.append(arr)
     if r < 0:
         notes.append(f"{where}empty polygon dropped")
         return None
-    return shapely.Polygon(shell, holes)
+    return out
 
 
 def read_multipolygon(coords, notes: list[str], ctx: CoordinateHints):
@@ -231,10 +263,32 @@ def read_multipolygon(coords, notes: list[str], ctx: CoordinateHints):
                 f"polygon {j} of the MultiPolygon is {json_type(pc)}, not an array of rings "
                 "(coordinates not nested deeply enough for a MultiPolygon)"
             )
-        p = read_polygon(pc, notes, f"polygon {j}: ", ctx)
-        if p is not None:
-            polys.append(p)
-    return shapely.multipolygons(polys) if polys else None
+        arrays = _polygon_rings(pc, notes, f"polygon {j}: ", ctx)
+        if arrays is not None:
+            polys.append(arrays)
+    return _build(polys, ctx, multi=True) if polys else None
+
+
+def _build(polys: list[list[np.ndarray]], ctx: CoordinateHints, multi: bool):
+    """The Polygon (or MultiPolygon) of these rings, built in one go; with
+    ``ctx.geodesic``, with vertices along the geodesics of long edges."""
+    rings = [a for p in polys for a in p]
+    sizes = np.fromiter(map(len, rings), dtype=np.int64, count=len(rings))
+    coords = rings[0] if len(rings) == 1 else np.concatenate(rings)
+    ring = np.repeat(np.arange(len(rings)), sizes)
+    owner = np.repeat(np.arange(len(polys)), [len(p) for p in polys])
+    if ctx.geodesic:
+        dense = densify_coords(coords, ring)
+        ctx.undensified = None
+        if dense is not None:
+            ctx.undensified = Undensified(coords, ring, owner, multi)
+            coords, ring = dense
+    return _assemble(coords, ring, owner, multi)
+
+
+def _assemble(coords, ring, owner, multi: bool):
+    polys = shapely.polygons(shapely.linearrings(coords, indices=ring), indices=owner)
+    return shapely.multipolygons(polys) if multi else polys[0]
 
 
 def _ring(ring, notes: list[str], where: str, ctx: CoordinateHints):
@@ -269,6 +323,10 @@ def _ring(ring, notes: list[str], where: str, ctx: CoordinateHints):
 
 def _distinct_up_to_3(arr: np.ndarray) -> int:
     """How many distinct positions a ring has, counting no further than 3 (O(n))."""
+    if len(arr) >= 3:
+        a, b, c = arr[:3].tolist()  # (almost every ring: its first three differ)
+        if a != b and c != a and c != b:
+            return 3
     differs = (arr != arr[0]).any(axis=1)
     if not differs.any():
         return 1

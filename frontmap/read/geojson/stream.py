@@ -52,18 +52,22 @@ STREAM_THRESHOLD = 16 * 1024 * 1024
 STREAM_CHUNK = 4 * 1024 * 1024
 
 
-def read_geojson(path: str | Path, name: str, threshold: int | None = None) -> GeoJSONFile:
+def read_geojson(
+    path: str | Path, name: str, threshold: int | None = None, geodesic: bool = False
+) -> GeoJSONFile:
     """Read a GeoJSON file: whole when small, feature by feature when large.
 
     Both ways apply the same rules and give the same features; a streamed
     file's problems after its first feature surface while iterating.
+    ``geodesic``: see :func:`.features.parse_geojson` (small files only; the
+    geometries of a streamed file are densified when cleaned).
     """
     path = Path(path)
     limit = STREAM_THRESHOLD if threshold is None else threshold
     try:
         size = path.stat().st_size
         if size < limit:
-            return parse_geojson(path.read_bytes(), name)
+            return parse_geojson(path.read_bytes(), name, geodesic=geodesic)
     except OSError as exc:
         raise DataError(f"cannot read: {exc.strerror or exc}", file=name) from None
     return stream_geojson(path, name)
