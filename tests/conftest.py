@@ -116,6 +116,35 @@ def polygon_km2(geom) -> float:
     return total
 
 
+@pytest.fixture(scope="session")
+def ukraine_month(tmp_path_factory):
+    """The DeepState archive on 2024-11-01 and 2024-12-01 (symlinked, never copied),
+    "Russian-held" plus a rest faction "Ukrainian-held", clipped to the national outline:
+    (layers, diff, folder, factions.toml, clip). Read and diffed once per session (about
+    30 s); skipped without the shared data."""
+    import frontmap
+
+    src = SHARED / "ukraine-occupied-daily"
+    clip = SHARED / "boundaries" / "ukraine_national_boundary_2015_stanford.geojson"
+    if not (src.is_dir() and clip.is_file()):
+        pytest.skip(f"real data not found at {SHARED}")
+    root = tmp_path_factory.mktemp("ukraine")
+    folder = root / "ukraine-occupied-daily"
+    folder.mkdir()
+    for day in ("20241101", "20241201"):
+        name = f"deepstatemap_data_{day}.geojson"
+        (folder / name).symlink_to(src / name)
+    toml = root / "factions.toml"
+    toml.write_text(
+        '[factions.RU]\nname = "Russian-held"\ncolor = "#c0392b"\n'
+        'aliases = ["ukraine-occupied-daily"]\n'
+        '[factions.UA]\nname = "Ukrainian-held"\ncolor = "#3b7dd8"\nrest = true\n',
+        encoding="utf-8",
+    )
+    layers = frontmap.read_layers(folder, factions_file=toml, clip=clip)
+    return layers, frontmap.diff_dates(layers, "2024-11-01", "2024-12-01"), folder, toml, clip
+
+
 @pytest.fixture(autouse=True)
 def every_summary_is_checked(monkeypatch):
     """Every summary the suite drafts is read back and checked against its diff

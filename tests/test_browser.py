@@ -363,8 +363,8 @@ def test_demo_pages(browser, tmp_path):
                     assert n == 7, (which, n)
                 # IS took a corridor at Deir ez-Zour: the split is marked and labelled
                 assert pg.locator("#fm-map-to path[data-event=split]").count() == 1
-                label = pg.locator(".fm-event-label").all_inner_texts()
-                assert label == ["SAA cut in two"]
+                label = pg.locator("#fm-map-to .fm-event-label").all_inner_texts()
+                assert label == ["Syrian government and allies cut in two"]
                 changed = pg.locator("#fm-map-to path[data-kind=changed]")
                 takers = sorted(changed.evaluate_all("es => es.map(e => e.dataset.holder)"))
                 assert takers == ["IQ", "IS", "SDF", "TFSA"]

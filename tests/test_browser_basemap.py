@@ -116,7 +116,10 @@ def test_demo_draws_the_bundled_basemap(browser, tmp_path):  # noqa: F811
         assert lp.failed == [] and lp.errors() == [] and lp.dialogs == []
         assert all(u.startswith(("file:", "data:")) for u in lp.requests), lp.requests
         pg = lp.page
-        assert pg.locator(".leaflet-control-scale").count() == 2
+        # a scale bar on each map: the overview pair and the two close-up pairs
+        assert pg.locator("#fm-map-from .leaflet-control-scale").count() == 1
+        assert pg.locator("#fm-map-to .leaflet-control-scale").count() == 1
+        assert pg.locator(".fm-map-close .leaflet-control-scale").count() == 4
         for map_id in ("fm-map-from", "fm-map-to"):
             _check_map(pg, map_id, ["Turkey", "Iran"])
         assert "Natural Earth" in pg.locator("#fm-map-to .leaflet-control-attribution").inner_text()
@@ -151,8 +154,8 @@ def test_demo_swipe_has_one_basemap_and_scale(browser, tmp_path):  # noqa: F811
     try:
         assert lp.errors() == [] and lp.failed == []
         pg = lp.page
-        assert pg.locator(".leaflet-basemap-pane").count() == 1
-        assert pg.locator(".leaflet-control-scale").count() == 1
+        assert pg.locator("#fm-map-swipe .leaflet-basemap-pane").count() == 1
+        assert pg.locator("#fm-map-swipe .leaflet-control-scale").count() == 1
         _check_map(pg, "fm-map-swipe", ["Turkey", "Iran"])
     finally:
         lp.close()

@@ -34,7 +34,7 @@ def test_svg_text_stays_text(tmp_path):
     words = set(texts)
     # the title, the dates, city labels (drawn with a halo on the PNG), the legend
     for w in ("Territorial control, 9 Jan → 16 Jan 2017", "9 January 2017", "Mosul",
-              "Raqqa", "SAA cut in two", "200 km", "Front line"):
+              "Raqqa", "Syrian government and allies", "cut in two", "200 km", "Front line"):
         assert w in words, w
     assert "font-family" in svg and "DejaVu Sans" in svg
     assert svg.count("<text") >= 60

@@ -192,6 +192,8 @@ class Diff:
     min_story_km2: float | None = None
     #: the area of interest is a clip outline (else the union of both dates' ground)
     clipped: bool = False
+    #: the places "near" is measured to (for highlights)
+    places: list[Place] | None = field(default=None, repr=False)
 
     def name(self, holder: str) -> str:
         """A faction's display name (its id when it has none); holders as they are."""
@@ -216,7 +218,14 @@ class Diff:
             "events": [e.as_dict() for e in self.events],
             "front_lines": [f.as_dict() for f in self.front_lines],
             "area_of_interest_km2": self.aoi_km2,
+            "highlights": [h.as_dict() for h in _highlights(self)],
         }
+
+
+def _highlights(d: Diff) -> list:
+    from .highlights import highlights  # it imports this module
+
+    return highlights(d)
 
 
 # ---------------------------------------------------------------------------
@@ -730,6 +739,7 @@ def diff(
         near_km=near_km,
         min_story_km2=min_story_km2,
         clipped=clip is not None,
+        places=places,
     )
 
 

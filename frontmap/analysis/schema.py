@@ -27,6 +27,8 @@ __all__ = [
     "TransferJSON",
     "ClaimJSON",
     "FrontLineJSON",
+    "HighlightClaimJSON",
+    "HighlightJSON",
     "DiffJSON",
 ]
 
@@ -170,6 +172,29 @@ class FrontLineJSON(TypedDict):
     length_to_km: float
 
 
+HighlightClaimJSON = TypedDict(  # noqa: UP013 - "from" is a keyword
+    "HighlightClaimJSON", {"from": str, "to": str, "area_km2": float}
+)
+
+
+class HighlightJSON(NearFields):
+    """A place where the most telling change happened (see
+    :mod:`frontmap.analysis.highlights`); ``near`` is the place nearest its most telling
+    change."""
+
+    #: a sentence drafted from the highlight's own numbers, with display names
+    title: str
+    #: [W, S, E, N]: the change with a margin (at least 8 km, or a quarter of its size)
+    bbox: list[float]
+    #: the event types in it (split, merge, encircled, new_pocket, pocket_lost) and
+    #: "claim" (ground changed hands), the most telling first
+    kinds: list[str]
+    #: km² of ground that changed hands in it
+    area_km2: float
+    #: who lost that ground to whom, largest first (the highlight's share of ``claims``)
+    claims: list[HighlightClaimJSON]
+
+
 DiffJSON = TypedDict(  # noqa: UP013 - "from" is a keyword
     "DiffJSON",
     {
@@ -181,5 +206,7 @@ DiffJSON = TypedDict(  # noqa: UP013 - "from" is a keyword
         "events": list[EventJSON],
         "front_lines": list[FrontLineJSON],
         "area_of_interest_km2": float,
+        #: the most telling first
+        "highlights": list[HighlightJSON],
     },
 )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -125,7 +126,7 @@ def _without(terr, part_geom):
     return rest[0] if len(rest) == 1 else shapely.multipolygons(rest)
 
 
-def border_km(part_geom, faction: str, territories: dict) -> dict[str, float]:
+def border_km(part_geom, faction: str, territories: Mapping) -> dict[str, float]:
     """Km of the part's border shared with each holder (``unassigned`` included).
 
     ``unassigned`` is border with ground no faction claims, or with the sea

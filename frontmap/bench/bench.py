@@ -559,8 +559,10 @@ def table(results: dict, markdown: bool) -> str:
             f" peak RSS {big['rss_mb']:.0f} MB ({big['rss_mb'] / big['file_mb']:.1f}x the file)"
         )
     from .clip import clip_notes
+    from .detail import detail_notes
 
     notes += clip_notes(results.get("clip", []))
+    notes += detail_notes(results.get("detail", {}))
     b = results.get("build")
     if b:
         if "frontmap_s" in b:
@@ -616,6 +618,8 @@ def parse_args(argv):
     p.add_argument("--no-build", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--no-visual", action="store_true", help="skip the animate/GIF/MP4 runs")
     p.add_argument("--no-clip", action="store_true", help="skip the --clip workloads")
+    p.add_argument("--no-detail", action="store_true",
+                   help="skip `frontmap compare` on detailed synthetic dates (0.65-6.5 MB)")
     return p.parse_args(argv)
 
 
@@ -692,6 +696,12 @@ def run(args) -> dict:
 
         _say("clip: diff and timeline with and without the 116,494-vertex Ukraine outline")
         results["clip"] = bench_clip(data, reps, REAL_SET, against=args.against)
+
+    if not (args.quick or args.no_detail):
+        from .detail import bench_detail
+
+        _say("detail: frontmap compare on two synthetic dates of 0.65, 2.2 and 6.5 MB")
+        results["detail"] = bench_detail(cache, reps, args.seed, args.against)
 
     if not (args.quick or args.no_build) and days_list:
         layers = synthetic_set(cache, days_list[0], args.seed, args.vertices)

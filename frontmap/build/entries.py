@@ -285,6 +285,7 @@ def _render_options(manifest: Manifest, e: Entry) -> dict:
         "focus": e.spec.get("focus"),
         "basemap": basemap,
         "offline": bool(e.spec.get("offline", True)),
+        "highlights": int(e.spec.get("highlights", 2)),
     }
 
 

@@ -60,6 +60,7 @@ DEFAULT_KEYS = {
     "min_story_km2": None,
     "png": False,
     "chart": True,
+    "highlights": 2,
 }
 MAP_KEYS = {"name", "from", "to", "pairs", "title", "caption", "focus"} | set(DEFAULT_KEYS)
 TABLE_KEYS = {"name", "kind", "format", "date"} | set(DEFAULT_KEYS)

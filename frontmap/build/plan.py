@@ -156,6 +156,11 @@ def plan(manifest: Manifest, catalogs: Catalogs | None = None) -> list[Entry]:
             name = safe_name(m["name"], output)
             if spec.get("mode") not in MODES:
                 raise ConfigError(f"mode must be one of {', '.join(MODES)}")
+            n = spec.get("highlights", 2)
+            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                raise ConfigError(
+                    f"highlights must be a whole number of close-ups, 0 or more (not {n!r})"
+                )
             if m.get("pairs") is not None:
                 if m["pairs"] != "consecutive":
                     raise ConfigError('pairs must be "consecutive"')

@@ -29,11 +29,13 @@ class PageOptions:
     basemap: str | None
     offline: bool
     png: Path | None
+    highlights: int = 2
     image: Path | None = None
 
 
 _PAGE_KEYS = (
-    "output", "mode", "title", "caption", "credit", "focus", "basemap", "offline", "png", "image"
+    "output", "mode", "title", "caption", "credit", "focus", "basemap", "offline", "png",
+    "image", "highlights",
 )
 
 
@@ -90,6 +92,15 @@ def page_options(f):
             type=click.Path(dir_okay=False, path_type=Path),
             metavar="FILE",
             help="Also write the pair as a print-ready PNG, 1600 px wide (--image FILE.png).",
+        ),
+        click.option(
+            "--highlights",
+            type=click.IntRange(min=0),
+            default=2,
+            show_default=True,
+            metavar="N",
+            help="Under the maps, a before/after close-up of each of the N most telling "
+            "places of the change (0: none).",
         ),
     ]
 
@@ -164,9 +175,10 @@ def _dates(dates_, layers, ctx, path):
 def compare(ctx, args, reader, page, near_km, min_story_km2):
     """A "tale of two maps" page: FROM on the left, TO on the right (default: the
     first and the last date), pan and zoom in step, ground that changed hands
-    hatched, front lines, pockets and corridors, cities, the area table and a
-    drafted summary. One self-contained HTML file; with --offline it opens with
-    no network at all.
+    hatched, front lines, pockets and corridors, cities; under them a
+    before/after close-up of each of the most telling places (--highlights N),
+    the area table and a drafted summary. One self-contained HTML file; with
+    --offline it opens with no network at all.
 
     Example: frontmap compare 2017-01-09 2017-01-16 layers/ --mode swipe --offline
     """
@@ -227,6 +239,7 @@ def compare(ctx, args, reader, page, near_km, min_story_km2):
             offline=page.offline,
             image=image_fmt,
             provenance=prov,
+            highlights=page.highlights,
         )
     except FocusError as exc:
         raise click.BadParameter(str(exc), ctx, param_hint="--focus") from None

@@ -71,7 +71,7 @@ EXPORT_FORMATS = ("geojson", "gpkg")
 IMAGE_FORMATS = ("png", "svg", "pdf")
 
 
-def _scene(layers, diff, places, focus, basemap, scene):
+def _scene(layers, diff, places, focus, basemap, scene, highlights=2):
     if scene is not None:
         return scene
     import shapely
@@ -82,7 +82,8 @@ def _scene(layers, diff, places, focus, basemap, scene):
     base = basemap
     if not isinstance(basemap, shapely.Geometry):
         base = "bundled" if basemap in ("bundled", "tiles") else "none"
-    return build_scene(layers, diff, places=places, focus=focus, basemap=base)
+    return build_scene(layers, diff, places=places, focus=focus, basemap=base,
+                       highlights=highlights)
 
 
 def _tiles(basemap, offline: bool) -> dict | None:
@@ -116,6 +117,7 @@ def compare_page(
     offline: bool = True,
     scene: Scene | None = None,
     chart_svg: str | None = None,
+    highlights: int = 2,
     provenance: dict | None = None,
 ) -> str:
     """The comparison page of ``diff`` (FROM left, TO right) as one HTML string.
@@ -136,11 +138,14 @@ def compare_page(
       ``focus`` and a geometry ``basemap`` are taken from it).
     - ``chart_svg``: the area-chart section under the numbers
       (:func:`frontmap.render.chart.chart_section`); none by default.
+    - ``highlights``: how many of the diff's highlights get a before/after close-up
+      under the overview (default 2; 0 for none).
     - ``provenance``: what the page was made from (:mod:`.provenance`), shown
       in the footer and kept as JSON in the page; by default the files of the
       two dates (of every date read, with a chart) and the basemap.
 
-    Raises :class:`~frontmap.errors.ArgumentError` for a bad mode, focus or basemap.
+    Raises :class:`~frontmap.errors.ArgumentError` for a bad mode, focus, basemap or
+    number of highlights.
     """
     from .page import render_page
     from .text import default_title
@@ -148,7 +153,7 @@ def compare_page(
     if mode not in MODES:
         raise ArgumentError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     tiles = _tiles(basemap, offline)
-    sc = _scene(layers, diff, places, focus, basemap, scene)
+    sc = _scene(layers, diff, places, focus, basemap, scene, highlights)
     return render_page(
         sc,
         diff,
@@ -182,9 +187,11 @@ def compare_png(
     basemap: str | shapely.Geometry | None = "bundled",
     width_px: int = 1600,
     scene: Scene | None = None,
+    highlights: int = 2,
     provenance: dict | None = None,
 ) -> bytes:
-    """The same pair as a print-ready PNG (``width_px`` wide, 1600 by default).
+    """The same pair as a print-ready PNG (``width_px`` wide, 1600 by default), with the
+    same close-ups under it.
 
     Same keywords as :func:`compare_page`; with ``"tiles"`` the image draws the
     bundled basemap (it never touches the network). :func:`compare_image` gives
@@ -192,7 +199,8 @@ def compare_png(
     """
     return compare_image(
         layers, diff, fmt="png", title=title, caption=caption, credit=credit, places=places,
-        focus=focus, basemap=basemap, width_px=width_px, scene=scene, provenance=provenance,
+        focus=focus, basemap=basemap, width_px=width_px, scene=scene, highlights=highlights,
+        provenance=provenance,
     )
 
 
@@ -209,6 +217,7 @@ def compare_image(
     basemap: str | shapely.Geometry | None = "bundled",
     width_px: int = 1600,
     scene: Scene | None = None,
+    highlights: int = 2,
     provenance: dict | None = None,
 ) -> bytes:
     """The pair as a print image: ``fmt`` ``"png"``, ``"svg"`` or ``"pdf"`` (vector, text
@@ -223,7 +232,7 @@ def compare_image(
     from .static_png import render_png
     from .text import default_title
 
-    sc = _scene(layers, diff, places, focus, basemap, scene)
+    sc = _scene(layers, diff, places, focus, basemap, scene, highlights)
     return render_png(
         sc,
         diff,
@@ -269,6 +278,7 @@ def compare_outputs(
     chart: bool = True,
     series: AreaSeries | None = None,
     thumbnail: bool = False,
+    highlights: int = 2,
     image: str | None = None,
     provenance: dict | None = None,
 ) -> CompareOutputs:
@@ -279,6 +289,7 @@ def compare_outputs(
     under the numbers, the two compared dates marked: from ``series`` (an
     :func:`frontmap.analysis.series.area_series` of all dates, for layers read
     for two dates only) or else from ``layers`` when they hold three dates or more.
+    ``highlights``: how many close-ups the page and the image show (default 2).
     ``provenance`` (default: the files drawn, see :func:`compare_page`) goes into
     page and image alike.
     """
@@ -291,7 +302,7 @@ def compare_outputs(
             f"image format must be one of {', '.join(IMAGE_FORMATS)}, not {image!r}"
         )
     _tiles(basemap, offline)  # a bad value fails before any work
-    scene = _scene(layers, diff, None, focus, basemap, None)
+    scene = _scene(layers, diff, None, focus, basemap, None, highlights)
     chart_svg = None
     if chart:
         if series is None and len(layers.snapshots) >= 3:

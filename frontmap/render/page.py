@@ -30,13 +30,17 @@ from ..analysis.change import Diff
 from ..analysis.measure import CONTESTED, UNASSIGNED
 from ..analysis.summary import summarize
 from ..errors import ArgumentError
+from .closeup import CloseUp
 from .modes import MODES
 from .scene import Scene
 from .text import (
     CHANGED_KEY,
+    CLOSEUP_KEY,
     EVENT_KEY,
     FRONT_KEY,
     PLACE_KEY,
+    SOON_KEY,
+    closeup_facts,
     date_long,
     date_short,
     days_apart,
@@ -206,34 +210,43 @@ def _swatch(scene: Scene, hid: str) -> str:
     return f'<span class="fm-sw" style="background:{_escape(scene.color(hid))}"></span>'
 
 
+def _cells(values: list[tuple[str, str, str]]) -> str:
+    """Number cells, each with its column's name for the stacked layout of narrow
+    screens: (label, class, text)."""
+    return "".join(
+        f'<td class="fm-num{(" " + cls) if cls else ""}" data-label="{_escape(label)}">'
+        f"{text}</td>"
+        for label, cls, text in values
+    )
+
+
 def _numbers_table(scene: Scene, diff: Diff) -> str:
     f_label, t_label = date_short(diff.date_from), date_short(diff.date_to)
     rows = []
-    for f in diff.factions:
-        cls = "fm-up" if f.net_km2 >= 0.05 else "fm-down" if f.net_km2 <= -0.05 else ""
-        rows.append(
-            "<tr>"
-            f"<td>{_swatch(scene, f.faction)}{_escape(scene.name(f.faction))}</td>"
-            f'<td class="fm-num">{km2_short(f.area_from_km2)}</td>'
-            f'<td class="fm-num">{km2_short(f.area_to_km2)}</td>'
-            f'<td class="fm-num {cls}">{_signed_km2(f.net_km2)}</td>'
-            f'<td class="fm-num">{_pct(f.change_pct)}</td>'
-            "</tr>"
+
+    def row(hid: str, a: float, b: float, pct: float | None, other: bool) -> str:
+        net = b - a
+        cls = "fm-up" if net >= 0.05 else "fm-down" if net <= -0.05 else ""
+        return (
+            ('<tr class="fm-other">' if other else "<tr>")
+            + f'<td class="fm-name">{_swatch(scene, hid)}{_escape(scene.name(hid))}</td>'
+            + _cells([(f_label, "", km2_short(a)), (t_label, "", km2_short(b)),
+                      ("Change", "" if other else cls, _signed_km2(net)), ("%", "", _pct(pct))])
+            + "</tr>"
         )
-    for hid in (CONTESTED, UNASSIGNED):
+
+    for f in diff.factions:
+        rows.append(row(f.faction, f.area_from_km2, f.area_to_km2, f.change_pct, False))
+    # ground no faction claims is a holder only inside a clip outline: without one, the
+    # area of interest is where the factions are, and that row would mean nothing
+    others = (CONTESTED, UNASSIGNED) if diff.clipped else (CONTESTED,)
+    for hid in others:
         a, b = diff.holders_from.get(hid, 0.0), diff.holders_to.get(hid, 0.0)
         if max(a, b) < 0.05:
             continue
-        pct = (b - a) / a * 100 if a > 0 else None
-        rows.append(
-            '<tr class="fm-other">'
-            f"<td>{_swatch(scene, hid)}{_escape(scene.name(hid))}</td>"
-            f'<td class="fm-num">{km2_short(a)}</td><td class="fm-num">{km2_short(b)}</td>'
-            f'<td class="fm-num">{_signed_km2(b - a)}</td><td class="fm-num">{_pct(pct)}</td>'
-            "</tr>"
-        )
+        rows.append(row(hid, a, b, (b - a) / a * 100 if a > 0 else None, True))
     return (
-        '<div class="fm-scroll"><table class="fm-table">'
+        '<div class="fm-scroll"><table class="fm-table fm-stack">'
         "<caption>Areas in km²: geodesic areas on the WGS84 ellipsoid (what PostGIS "
         "<code>ST_Area</code> gives for geography), measured on the full-detail data; "
         "the maps are simplified for display.</caption>"
@@ -250,8 +263,9 @@ def _transfers_table(scene: Scene, diff: Diff, limit: int = 10) -> str:
         return ""
     rows = "".join(
         "<tr>"
-        f"<td>{_swatch(scene, t.from_holder)}{_escape(scene.name(t.from_holder))}</td>"
-        f"<td>{_swatch(scene, t.to_holder)}{_escape(scene.name(t.to_holder))}</td>"
+        f'<td class="fm-name">{_swatch(scene, t.from_holder)}'
+        f"{_escape(scene.name(t.from_holder))}</td>"
+        f'<td class="fm-name">{_swatch(scene, t.to_holder)}{_escape(scene.name(t.to_holder))}</td>'
         f'<td class="fm-num">{km2_short(t.area_km2)}</td>'
         "</tr>"
         for t in shown
@@ -293,12 +307,15 @@ def _legend(scene: Scene) -> str:
             f'{_escape(d_from)} <span class="fm-legend-key">({_text(CHANGED_KEY)})</span>'
             "</span></li>"
         )
+        items.append(_legend_item("fm-sw-soon", SOON_KEY.format(date=d_from)))
     if not scene.fronts_from.is_empty or not scene.fronts_to.is_empty:
         items.append(_legend_item("fm-sw-front", FRONT_KEY))
     if scene.events:
         items.append(_legend_item("fm-sw-event", EVENT_KEY))
     if scene.places:
         items.append(_legend_item("fm-sw-place", PLACE_KEY))
+    if scene.closeups:
+        items.append(_legend_item("fm-sw-closeup", CLOSEUP_KEY))
     return f'<ul class="fm-legend" aria-label="Legend">{"".join(items)}</ul>'
 
 
@@ -306,16 +323,8 @@ def _legend(scene: Scene) -> str:
 # data for the script
 
 
-def _payload(scene: Scene, diff: Diff, mode: str, tiles: dict | None) -> dict:
-    ids = [e.id for e in scene.legend]
-    for c in scene.changed:
-        for h in (c.from_id, c.to_id):
-            if h not in ids:
-                ids.append(h)
-    index = {h: i for i, h in enumerate(ids)}
-
-    def kind(h):
-        return h if h in (CONTESTED, UNASSIGNED) else "faction"
+def _layers(src, index: dict[str, int], tiles: dict | None) -> dict:
+    """What one pair of maps draws (the overview's, or a close-up's), for the script."""
 
     def shapes(hs):
         out = []
@@ -326,11 +335,11 @@ def _payload(scene: Scene, diff: Diff, mode: str, tiles: dict | None) -> dict:
         return out
 
     changed = []
-    for c in scene.changed:
+    for c in src.changed:
         g = geojson_geometry(c.geom)
         if g is None:
             continue
-        text = f"{scene.name(c.from_id)} \u2192 {scene.name(c.to_id)}"
+        text = f"{src.name(c.from_id)} \u2192 {src.name(c.to_id)}"
         if c.area_km2 > 0:
             text += f": {km2_short(c.area_km2)} km² in all"
         changed.append(
@@ -343,7 +352,7 @@ def _payload(scene: Scene, diff: Diff, mode: str, tiles: dict | None) -> dict:
             }
         )
     events = []
-    for e in scene.events:
+    for e in src.events:
         g = geojson_geometry(e.geom)
         if g is None:
             continue
@@ -356,36 +365,66 @@ def _payload(scene: Scene, diff: Diff, mode: str, tiles: dict | None) -> dict:
             }
         )
     return {
+        "view": [_coordinate(v) for v in src.view],
+        "from": shapes(src.from_holders),
+        "to": shapes(src.to_holders),
+        "changed": changed,
+        "fronts": {
+            "from": geojson_geometry(src.fronts_from),
+            "to": geojson_geometry(src.fronts_to),
+        },
+        "events": events,
+        "places": [
+            {"name": p.name, "at": [_coordinate(p.lon), _coordinate(p.lat)]} for p in src.places
+        ],
+        "basemap": geojson_geometry(src.basemap),
+        "bundled": _bundled(src) if tiles is None else None,
+    }
+
+
+def _payload(scene: Scene, diff: Diff, mode: str, tiles: dict | None) -> dict:
+    ids = [e.id for e in scene.legend]
+    sources: list[Scene | CloseUp] = [scene, *scene.closeups]
+    for src in sources:
+        for hs in (src.from_holders, src.to_holders):
+            for h in hs:
+                if h.id not in ids:
+                    ids.append(h.id)
+        for ch in src.changed:
+            for hid in (ch.from_id, ch.to_id):
+                if hid not in ids:
+                    ids.append(hid)
+    index = {h: i for i, h in enumerate(ids)}
+
+    def kind(h):
+        return h if h in (CONTESTED, UNASSIGNED) else "faction"
+
+    closeups = []
+    for c in scene.closeups:
+        layer = _layers(c, index, tiles)
+        layer["n"] = c.number
+        layer["title"] = c.title
+        layer["box"] = [_coordinate(v) for v in c.view]
+        closeups.append(layer)
+    return {
         "mode": mode,
         "dates": {
             "from": {"iso": diff.date_from.isoformat(), "label": date_long(diff.date_from)},
             "to": {"iso": diff.date_to.isoformat(), "label": date_long(diff.date_to)},
         },
-        "view": [_coordinate(v) for v in scene.view],
         "tiles": tiles,
         "holders": [
             {"id": h, "name": scene.name(h), "color": scene.color(h), "kind": kind(h)}
             for h in ids
         ],
-        "from": shapes(scene.from_holders),
-        "to": shapes(scene.to_holders),
-        "changed": changed,
-        "fronts": {
-            "from": geojson_geometry(scene.fronts_from),
-            "to": geojson_geometry(scene.fronts_to),
-        },
-        "events": events,
-        "places": [
-            {"name": p.name, "at": [_coordinate(p.lon), _coordinate(p.lat)]} for p in scene.places
-        ],
-        "basemap": geojson_geometry(scene.basemap),
-        "bundled": _bundled(scene) if tiles is None else None,
+        **_layers(scene, index, tiles),
+        "closeups": closeups,
     }
 
 
-def _bundled(scene: Scene) -> dict | None:
+def _bundled(src) -> dict | None:
     """The bundled basemap for the script: land, coast, borders and country labels."""
-    bm = scene.bundled
+    bm = src.bundled
     if bm is None:
         return None
     return {
@@ -398,6 +437,113 @@ def _bundled(scene: Scene) -> dict | None:
             for c in bm.countries
         ],
     }
+
+
+# ---------------------------------------------------------------------------
+# close-ups
+
+
+#: the locator inset's width in px
+LOCATOR_PX = 132
+
+
+def _svg_path(geom, to_xy) -> str:
+    """An SVG path (``d``) of a polygonal geometry, 0.1 px precision."""
+    out = []
+    for poly in shapely.get_parts(geom):
+        if poly.geom_type != "Polygon" or poly.is_empty:
+            continue
+        for ring in (poly.exterior, *poly.interiors):
+            pts = [to_xy(x, y) for x, y in shapely.get_coordinates(ring).tolist()]
+            if len(pts) < 4:
+                continue
+            out.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in pts) + "Z")
+    return "".join(out)
+
+
+def _locator_base(scene: Scene) -> tuple[str, object, float]:
+    """The locator's map (all ground, with a margin: land and the TO holders, coarse),
+    the projection and the height in px."""
+    import math
+
+    from .scene import _pad
+
+    w, s, e, n = _pad(scene.extent, 0.05)
+    kx = math.cos(math.radians(max(min((s + n) / 2, 85.0), -85.0)))
+    scale = LOCATOR_PX / max((e - w) * kx, 1e-9)
+    height = min(max((n - s) * scale, 40.0), 1.2 * LOCATOR_PX)
+    cy = (s + n) / 2
+
+    def to_xy(x, y):
+        return ((x - w) * kx * scale, height / 2 - (y - cy) * scale)
+
+    tol = (e - w) / 180
+    box = shapely.box(w, s, e, n)
+    parts = []
+    if scene.bundled is not None:
+        land = shapely.simplify(shapely.intersection(scene.bundled.land, box), tol)
+        parts.append(f'<path d="{_svg_path(land, to_xy)}" fill="#f4f2ee"/>')
+    for h in scene.to_holders:
+        if h.id == UNASSIGNED:
+            continue
+        g = shapely.simplify(shapely.clip_by_rect(h.geom, w, s, e, n), tol)
+        d = _svg_path(g, to_xy)
+        if d:
+            color = "#9a9a9a" if h.id == CONTESTED else scene.color(h.id)
+            parts.append(f'<path d="{d}" fill="{_escape(color)}" fill-opacity="0.85"/>')
+    return "".join(parts), to_xy, height
+
+
+def _locator(scene: Scene, base: tuple[str, object, float], number: int, bbox) -> str:
+    """A small map of the overview with the close-up's box on it."""
+    paths, to_xy, height = base
+    x0, y0 = to_xy(bbox[0], bbox[3])  # type: ignore[operator]
+    x1, y1 = to_xy(bbox[2], bbox[1])  # type: ignore[operator]
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    bw, bh = max(x1 - x0, 7.0), max(y1 - y0, 7.0)
+    sea = "#cbdce7" if scene.bundled is not None else "#dfe5e8"
+    rect = f'x="{cx - bw / 2:.1f}" y="{cy - bh / 2:.1f}" width="{bw:.1f}" height="{bh:.1f}"'
+    return (
+        f'<svg class="fm-locator" viewBox="0 0 {LOCATOR_PX} {height:.0f}" width="{LOCATOR_PX}" '
+        f'height="{height:.0f}" role="img" aria-label="Where close-up {number} is on the '
+        f'overview map">'
+        f'<rect width="{LOCATOR_PX}" height="{height:.0f}" fill="{sea}"/>{paths}'
+        f'<rect {rect} fill="none" stroke="#fff" stroke-width="4"/>'
+        f'<rect {rect} fill="none" stroke="#111" stroke-width="2"/>'
+        "</svg>"
+    )
+
+
+def _closeups_html(scene: Scene) -> str:
+    if not scene.closeups:
+        return ""
+    base = _locator_base(scene)
+    d_from, d_to = date_long(scene.date_from), date_long(scene.date_to)
+    later = days_apart(scene.date_from, scene.date_to)
+    out = ['<section class="fm-closeups" aria-label="Close-ups">']
+    for c in scene.closeups:
+        n = c.number
+        facts = "".join(f"<li>{_text(f)}</li>" for f in closeup_facts(c.highlight, scene.name))
+        panels = []
+        for which, label, tag in (("from", d_from, "Before"), ("to", d_to, later)):
+            panels.append(
+                '<figure class="fm-panel">'
+                f'<div class="fm-panel-head"><h3>{_escape(label)}</h3>'
+                f'<span class="fm-tag">{_escape(tag)}</span></div>'
+                f'<div id="fm-close-{n}-{which}" class="fm-map fm-map-close" role="region" '
+                f'aria-label="Close-up {n}, {_escape(label)}"></div></figure>'
+            )
+        out.append(
+            f'<article class="fm-closeup" id="fm-closeup-{n}">'
+            '<header class="fm-closeup-head">'
+            f"{_locator(scene, base, n, c.view)}"
+            f'<div class="fm-closeup-text"><p class="fm-kicker">Close-up {n}</p>'
+            f"<h2>{_text(c.title)}</h2>"
+            f'<ul class="fm-facts">{facts}</ul></div></header>'
+            f'<div class="fm-maps">{"".join(panels)}</div></article>'
+        )
+    out.append("</section>")
+    return "".join(out)
 
 
 # ---------------------------------------------------------------------------
@@ -504,6 +650,8 @@ def render_page(
         _maps_html(scene, mode),
         "\n",
         _legend(scene),
+        "\n",
+        _closeups_html(scene),
         "\n",
         '<div class="fm-body">',
         '<section class="fm-summary"><h2>What changed</h2>',

@@ -40,7 +40,9 @@ from ..errors import ArgumentError, DataError, FocusError
 from ..read.model import Layers, Place
 
 if TYPE_CHECKING:
+    from ..analysis.highlights import Highlight
     from .basemap import Basemap
+    from .closeup import CloseUp
 
 __all__ = [
     "Scene",
@@ -49,6 +51,7 @@ __all__ = [
     "Changed",
     "EventMark",
     "build_scene",
+    "change_view",
     "parse_focus",
     "TOLERANCE_SHARE",
     "CONTESTED_COLOR",
@@ -146,6 +149,12 @@ class Scene:
     bundled: Basemap | None = None
     names: dict[str, str] = field(default_factory=dict)
     colors: dict[str, str] = field(default_factory=dict)
+    #: the diff's highlights, most telling first (see frontmap.analysis.highlights)
+    highlights: list[Highlight] = field(default_factory=list)
+    #: a before/after close-up for each of the first highlights (see .closeup)
+    closeups: list[CloseUp] = field(default_factory=list)
+    #: the area of interest is a clip outline (else the union of both dates' ground)
+    clipped: bool = False
 
     def name(self, holder: str) -> str:
         return self.names.get(holder, holder)
@@ -193,13 +202,45 @@ def _pad(b: BBox, share: float) -> BBox:
 # faces
 
 
+def _linework(geoms: list) -> shapely.Geometry:
+    """Every ring of ``geoms`` as one noded MultiLineString, each segment once.
+
+    Neighbours share their borders, and the two dates share almost all of them, so
+    the same segment comes four times (two sides, two dates). Exact duplicates go
+    first (a numpy sort of the segments, ends in a canonical order), then the rest
+    is noded: a quarter of the work and memory of noding (``union_all``) the four
+    copies, with the same lines. Where GEOS's plain noder does not converge (nearly
+    coincident lines), ``union_all`` nodes them as before, with its snapping.
+    """
+    rings = shapely.get_rings(shapely.get_parts(geoms))
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    same = ring[1:] == ring[:-1]
+    seg = np.hstack([xy[:-1][same], xy[1:][same]]) + 0.0  # + 0.0: no -0.0
+    flip = (seg[:, 0] > seg[:, 2]) | ((seg[:, 0] == seg[:, 2]) & (seg[:, 1] > seg[:, 3]))
+    seg[flip] = seg[flip][:, [2, 3, 0, 1]]
+    seg = np.ascontiguousarray(seg[(seg[:, 0] != seg[:, 2]) | (seg[:, 1] != seg[:, 3])])
+    _, first = np.unique(seg.view(np.dtype((np.void, seg.itemsize * 4))).ravel(),
+                         return_index=True)
+    seg = seg[np.sort(first)]
+    n = len(seg)
+    lines = shapely.from_ragged_array(
+        shapely.GeometryType.MULTILINESTRING,
+        seg.reshape(-1, 2),
+        (np.arange(0, 2 * n + 1, 2), np.array([0, n])),
+    )[0]
+    try:
+        noded = shapely.node(lines)
+    except shapely.errors.GEOSException:  # near-coincident lines: overlay's snapping copes
+        noded = shapely.union_all([lines])
+    return shapely.line_merge(noded)
+
+
 def _faces(h_from: dict, h_to: dict):
     """The overlay of both dates' holders: polygons with their holder on each date."""
     geoms = [g for g in (*h_from.values(), *h_to.values()) if g is not None and not g.is_empty]
     if not geoms:
         return [], [], []
-    lines = shapely.union_all([shapely.boundary(g) for g in geoms])
-    faces = list(shapely.get_parts(shapely.polygonize(list(shapely.get_parts(lines)))))
+    faces = list(shapely.get_parts(shapely.polygonize([_linework(geoms)])))
     if not faces:
         return [], [], []
     pts = shapely.point_on_surface(faces)
@@ -290,6 +331,8 @@ def _choose_labels(marks: list[EventMark]) -> None:
     seen: dict[tuple[str, str], int] = {}
     extra: dict[int, int] = {}
     for i in sorted(range(len(marks)), key=rank):
+        if not marks[i].labelled:  # under the story threshold: outlined, never labelled
+            continue
         key = (marks[i].type, marks[i].faction)
         if key in seen:
             extra[seen[key]] += 1
@@ -323,12 +366,8 @@ def _rank(order: list[str], key: str) -> int:
     return order.index(key) if key in order else len(order)
 
 
-def _short(name: str, fid: str) -> str:
-    return name if len(name) <= 18 else fid
-
-
 def _event_label(e, names: dict[str, str]) -> str:
-    who = _short(names.get(e.faction, e.faction), e.faction)
+    who = names.get(e.faction, e.faction)
     if e.type == "split":
         n = e.details.get("parts_after", 2)
         return f"{who} cut in two" if n == 2 else f"{who} cut into {n} parts"
@@ -412,22 +451,54 @@ def _changed_ground(simple, lab_from, lab_to, diff: Diff, order, tol) -> list[Ch
         Changed(a, b, float(diff.matrix.get((a, b), 0.0)), _union(gs))
         for (a, b), gs in sorted(groups.items(), key=pair_key)
     ]
-    _add_spots(changed, tol)
+    # rings say "look here": not for a change under the story threshold (a sliver)
+    from ..analysis.summary import story_threshold
+
+    def worth(c: Changed) -> bool:
+        floors = [story_threshold(diff, h) for h in (c.from_id, c.to_id)
+                  if h not in (CONTESTED, UNASSIGNED)]
+        return c.area_km2 >= min(floors, default=story_threshold(diff, ""))
+
+    _add_spots([c for c in changed if worth(c)], tol)
     return changed
 
 
-def _event_marks(diff: Diff, names: dict[str, str], tol: float) -> list[EventMark]:
+def _event_size(e) -> float:
+    """The size that decides whether an event is worth a label (as for a sentence)."""
+    details: dict = dict(e.details)
+    if e.type == "split":
+        pieces = details.get("part_areas_km2") or [0.0]
+        return float(pieces[1] if len(pieces) > 1 else pieces[0])
+    if e.type == "merge":
+        return float("inf")
+    return float(details.get("area_km2") or 0.0)
+
+
+def _event_marks(diff: Diff, names: dict[str, str], tol: float, box: BBox | None = None
+                 ) -> list[EventMark]:
+    """The events to outline (those in ``box``, clipped to it); the most telling get a
+    label, never those under the story threshold (artefact pockets, border slivers)."""
+    from ..analysis.summary import story_threshold
+
     marks = []
     for e in diff.events:
         g = polygonal(e.geom) if e.geom is not None else None
         if g is None or g.is_empty:
             continue
+        if box is not None:
+            if not shapely.intersects(g, shapely.box(*box)):
+                continue
+            g = polygonal(shapely.clip_by_rect(g, *box))
+            if g.is_empty:
+                continue
         gs = polygonal(shapely.simplify(g, tol, preserve_topology=True))
         if gs.is_empty:
             gs = g
         details: dict = dict(e.details)
         size = float(details.get("corridor_km2") or details.get("area_km2") or 0.0)
-        marks.append(EventMark(e.type, e.faction, _event_label(e, names), gs, _anchor(g), size))
+        mark = EventMark(e.type, e.faction, _event_label(e, names), gs, _anchor(g), size)
+        mark.labelled = _event_size(e) >= story_threshold(diff, e.faction)
+        marks.append(mark)
     _choose_labels(marks)
     return marks
 
@@ -479,9 +550,12 @@ def _bundled_part(view: BBox, extent: BBox, aoi, tol: float) -> Basemap:
 MAX_GAZETTEER_PLACES = 24
 
 
-def _shown_places(places: list[Place], box: BBox, diff: Diff) -> list[Place]:
+def _shown_places(
+    places: list[Place], box: BBox, diff: Diff, most: int | None = None
+) -> list[Place]:
     """The places to draw: those inside ``box``; from a gazetteer (places with a
-    population), only the most populous ones and those the text names."""
+    population), only the most populous ones (``most``, default
+    :data:`MAX_GAZETTEER_PLACES`) and those the text names."""
     inside = [p for p in places if box[0] <= p.lon <= box[2] and box[1] <= p.lat <= box[3]]
     if not any(p.population for p in inside):
         return inside  # a places file: the user chose them
@@ -491,7 +565,8 @@ def _shown_places(places: list[Place], box: BBox, diff: Diff) -> list[Place]:
         pts = shapely.points([(p.lon, p.lat) for p in inside])
         near = shapely.dwithin(diff.aoi, pts, 0.05)
         inside = [p for p, ok in zip(inside, near.tolist(), strict=True) if ok]
-    top = sorted(inside, key=lambda p: (-(p.population or 0), p.name))[:MAX_GAZETTEER_PLACES]
+    most = MAX_GAZETTEER_PLACES if most is None else most
+    top = sorted(inside, key=lambda p: (-(p.population or 0), p.name))[:most]
     keep = {id(p) for p in top} | {id(p) for p in inside if p.name in named}
     return [p for p in inside if id(p) in keep]
 
@@ -504,17 +579,25 @@ def build_scene(
     focus: str | BBox | None = None,
     basemap: shapely.Geometry | str | None = None,
     tolerance: float | None = None,
+    highlights: int = 2,
 ) -> Scene:
     """Prepare the geometry of a FROM/TO comparison for drawing.
 
     ``focus`` is a faction (id, name or alias: the view fits its ground on
-    either date) or a (W, S, E, N) box; by default the view fits all ground.
-    ``places`` defaults to ``layers.places``. ``basemap`` is drawn under the
-    factions: ``"bundled"`` (Natural Earth land, borders and country names,
-    see :mod:`.basemap`), a geometry (country outlines, say), or None. Factions
-    come in the diff's order. Raises :class:`~frontmap.errors.FocusError` for a
-    focus that names no faction holding ground.
+    either date) or a (W, S, E, N) box; by default the view follows the change
+    (see :func:`change_view`). ``places`` defaults to ``layers.places``.
+    ``basemap`` is drawn under the factions: ``"bundled"`` (Natural Earth land,
+    borders and country names, see :mod:`.basemap`), a geometry (country
+    outlines, say), or None. ``highlights``: how many of the diff's highlights get
+    a close-up (:mod:`.closeup`). Factions come in the diff's order. Raises
+    :class:`~frontmap.errors.FocusError` for a focus that names no faction
+    holding ground.
     """
+    from ..analysis.highlights import highlights as find_highlights
+    from .closeup import build_closeups
+
+    if isinstance(highlights, bool) or not isinstance(highlights, int) or highlights < 0:
+        raise ArgumentError(f"highlights must be a whole number 0 or more, not {highlights!r}")
     bundled = isinstance(basemap, str) and basemap == "bundled"
     if isinstance(basemap, str) and basemap not in ("bundled", "none"):
         raise ArgumentError(f"basemap must be 'bundled', 'none' or a geometry, not {basemap!r}")
@@ -535,9 +618,16 @@ def build_scene(
     def holder_list(d: dict) -> list[Holder]:
         return [Holder(k, names[k], colors[k], g) for k, g in d.items() if not g.is_empty]
 
-    view = _view(focus, extent, t_from, t_to, layers.factions)
+    found = find_highlights(diff)
+    view = _view(focus, extent, t_from, t_to, layers.factions, found)
     chosen = list(layers.places if places is None else places)
     box = _pad(extent, 0.1)
+    geometry_basemap = basemap if isinstance(basemap, shapely.Geometry) else None
+    closeups = build_closeups(
+        diff, found[:highlights], h_from, h_to, names=names, colors=colors, order=order,
+        places=chosen, aoi=aoi, basemap=geometry_basemap, bundled=bundled,
+        overview_vertices=int(shapely.get_num_coordinates(simple).sum()) if simple else 0,
+    )
     return Scene(
         date_from=diff.date_from,
         date_to=diff.date_to,
@@ -562,12 +652,61 @@ def build_scene(
         bundled=_bundled_part(view, extent, aoi, tol) if bundled else None,
         names=names,
         colors=colors,
+        highlights=found,
+        closeups=closeups,
+        clipped=diff.clipped,
     )
 
 
-def _view(focus, extent: BBox, t_from: dict, t_to: dict, table) -> BBox:
+#: the change is concentrated when the box around it, with its context, covers less than
+#: this share of the extent
+CONCENTRATED_SHARE = 0.5
+#: the context around a concentrated change: this share of its size on every side ...
+CONTEXT_SHARE = 0.5
+#: ... and at least this share of the extent's width and height in all, and no side
+#: shorter than this share of the other (in km), so that the maps are not strips
+MIN_VIEW_SHARE = 0.35
+MIN_VIEW_ASPECT = 0.6
+
+
+def change_view(extent: BBox, found: Sequence[Highlight]) -> BBox:
+    """The default view: all ground (``extent``), unless the change is concentrated
+    (its highlights, with :data:`CONTEXT_SHARE` of context on each side, cover less
+    than :data:`CONCENTRATED_SHARE` of the extent); then the region of change with
+    that context, at least :data:`MIN_VIEW_SHARE` of the extent across and not much
+    longer than wide (:data:`MIN_VIEW_ASPECT`), inside the extent."""
+    whole = _pad(extent, 0.03)
+    if not found:
+        return whole
+    cores = np.array([h.core for h in found], dtype=float)
+    core = (cores[:, 0].min(), cores[:, 1].min(), cores[:, 2].max(), cores[:, 3].max())
+    region = _pad(core, CONTEXT_SHARE)
+    area = (whole[2] - whole[0]) * (whole[3] - whole[1])
+    if (region[2] - region[0]) * (region[3] - region[1]) >= CONCENTRATED_SHARE * area:
+        return whole
+    kx = math.cos(math.radians(max(min((region[1] + region[3]) / 2, 85.0), -85.0)))
+    wide, tall = (region[2] - region[0]) * kx, region[3] - region[1]
+    out = []
+    for lo, hi, wlo, whi, other in ((region[0], region[2], whole[0], whole[2], tall / kx),
+                                    (region[1], region[3], whole[1], whole[3], wide)):
+        need = max(MIN_VIEW_SHARE * (whi - wlo), MIN_VIEW_ASPECT * other)
+        if hi - lo < need:
+            mid = (lo + hi) / 2
+            lo, hi = mid - need / 2, mid + need / 2
+        # inside the extent: shift the box back in, then cut what is still outside
+        if lo < wlo:
+            lo, hi = wlo, hi + (wlo - lo)
+        if hi > whi:
+            lo, hi = lo - (hi - whi), whi
+        out.append((max(lo, wlo), min(hi, whi)))
+    (w, e), (s, n) = out
+    return (float(w), float(s), float(e), float(n))
+
+
+def _view(focus, extent: BBox, t_from: dict, t_to: dict, table,
+          found: Sequence[Highlight] = ()) -> BBox:
     if focus is None:
-        return _pad(extent, 0.03)
+        return change_view(extent, found)
     if isinstance(focus, str):
         parsed = parse_focus(focus)
     else:

@@ -1,11 +1,13 @@
 """The comparison as a print-ready PNG (rendering, matplotlib Agg).
 
 Both dates side by side under a title, ground that changed hands hatched in
-the new holder's colour on the right-hand map, front lines, pockets and
-corridors outlined and labelled, city labels (overlapping ones left out),
-a legend with each faction's net change, caption and credit. The same
-inputs give the same bytes: no timestamp or software version in the file,
-a bundled font (DejaVu Sans), fixed sizes.
+the new holder's colour on the right-hand map (and lightly, the other way, on
+the left-hand one), front lines, pockets and corridors outlined and labelled,
+city labels, boxes around the close-ups, a legend with each faction's net
+change; under it a before/after pair for each close-up, with its title, its
+numbers and a locator inset; caption and credit. Labels never overlap
+(:mod:`.png_labels`). The same inputs give the same bytes: no timestamp or
+software version in the file, a bundled font (DejaVu Sans), fixed sizes.
 """
 
 from __future__ import annotations
@@ -23,18 +25,26 @@ import shapely
 from .. import __version__
 from ..analysis.change import Diff
 from ..analysis.measure import CONTESTED, UNASSIGNED
-from .scene import Scene
+from .closeup import CloseUp
+from .png_labels import Label, place_labels
+from .scene import Scene, _pad
 from .text import (
     CHANGED_KEY,
+    CLOSEUP_KEY,
     EVENT_KEY,
     FRONT_KEY,
     METHOD_SHORT,
     PLACE_KEY,
+    SOON_KEY,
+    closeup_facts,
     date_long,
+    date_short,
     days_apart,
     km2_short,
     who_held,
 )
+
+Drawn = Scene | CloseUp
 
 __all__ = ["render_png", "scale_bar_length"]
 
@@ -109,7 +119,7 @@ def _net(x: float) -> str:
     return ("+" if x > 0 else "\u2212") + km2_short(x) + " km²"
 
 
-def _draw_bundled(ax, scene: Scene) -> list:
+def _draw_bundled(ax, scene: Drawn) -> list[Label]:
     """Land, coast, national borders and country names under the factions; returns the
     names (for decluttering: they come after every other label)."""
     bm = scene.bundled
@@ -136,11 +146,19 @@ def _draw_bundled(ax, scene: Scene) -> list:
             fontweight="bold", color=_COUNTRY, path_effects=halo, zorder=0.8,
             gid=_COUNTRY_GID,
         )
-        out.append((t, None))
+        out.append(Label(t))
     return out
 
 
-def _draw_map(ax, scene: Scene, which: str, halo) -> list:
+_PLACE_WAYS = [((4, 0), "left", "center"), ((-4, 0), "right", "center"),
+               ((0, 5), "center", "bottom"), ((0, -5), "center", "top")]
+_EVENT_WAYS = [((0, 9), "center", "bottom"), ((0, -9), "center", "top"),
+               ((9, 0), "left", "center"), ((-9, 0), "right", "center")]
+
+
+def _draw_map(ax, scene: Drawn, which: str, halo, boxes: list | None = None) -> list[Label]:
+    """One date's map; returns its labels, most important first (for placement):
+    events, close-up numbers (``boxes``: the close-ups to mark), towns, country names."""
     holders = scene.from_holders if which == "from" else scene.to_holders
     countries = _draw_bundled(ax, scene)
     if scene.basemap is not None:
@@ -155,15 +173,18 @@ def _draw_map(ax, scene: Scene, which: str, halo) -> list:
             _fill(ax, h.geom, facecolor=h.color, edgecolor="#b9b9b9", linewidth=0.4, zorder=2)
         else:
             _fill(ax, h.geom, facecolor=h.color, edgecolor="white", linewidth=0.5, zorder=2)
-    labels = []
-    if which == "to":
-        for c in scene.changed:
-            color = scene.color(c.to_id)
+    labels: list[Label] = []
+    for c in scene.changed:
+        color = scene.color(c.to_id)
+        if which == "to":
             _fill(
                 ax, c.geom, facecolor=_tint(color, 0.72), edgecolor=color, hatch="////",
                 linewidth=1.3, zorder=3,
             )
-    _rings(ax, scene, which)
+        else:  # about to change hands: light hatching the other way, no outline
+            _fill(ax, c.geom, facecolor="none", edgecolor=color, hatch="\\\\\\\\",
+                  linewidth=0.0, zorder=3)
+    _rings(ax, scene)
     front = scene.fronts_from if which == "from" else scene.fronts_to
     _lines(ax, front, color="#111111", linewidth=1.0, alpha=0.85, zorder=4,
            solid_joinstyle="round")
@@ -173,12 +194,14 @@ def _draw_map(ax, scene: Scene, which: str, halo) -> list:
             if not e.labelled:
                 continue
             t = ax.annotate(
-                e.label, xy=e.anchor, xytext=(0, 9), textcoords="offset points",
-                ha="center", va="bottom", fontsize=10, fontweight="bold", color="white",
+                textwrap.fill(e.label, 28), xy=e.anchor, xytext=(0, 9),
+                textcoords="offset points", ha="center", va="bottom", fontsize=10,
+                fontweight="bold", color="white", linespacing=1.15,
                 bbox={"boxstyle": "round,pad=0.25", "facecolor": "#111111", "edgecolor": "none"},
                 zorder=8,
             )
-            labels.append((t, None))
+            labels.append(Label(t, None, list(_EVENT_WAYS)))
+    labels.extend(_boxes(ax, boxes or []))
     for p in scene.places:
         (dot,) = ax.plot(
             [p.lon], [p.lat], marker="o", linestyle="none", markersize=4.6,
@@ -189,16 +212,42 @@ def _draw_map(ax, scene: Scene, which: str, halo) -> list:
             ha="left", va="center", fontsize=9.5, fontweight="bold", color=_INK,
             path_effects=halo, zorder=7,
         )
-        labels.append((t, dot))
+        labels.append(Label(t, dot, list(_PLACE_WAYS)))
     return labels + countries
 
 
-def _rings(ax, scene: Scene, which: str) -> None:
-    """Circle changed ground too small to see at print scale (both maps)."""
+def _boxes(ax, closeups: list) -> list[Label]:
+    """The overview's box around each close-up, its number on a corner."""
+    from matplotlib.patches import Rectangle
+
+    out = []
+    for c in closeups:
+        w, s, e, n = c.view
+        for color, lw in (("white", 3.6), ("#111111", 1.5)):
+            ax.add_patch(Rectangle((w, s), e - w, n - s, fill=False, edgecolor=color,
+                                   linewidth=lw, zorder=6.5))
+        t = ax.annotate(
+            str(c.number), xy=(w, n), xytext=(0, 0), textcoords="offset points",
+            ha="center", va="center", fontsize=10, fontweight="bold", color="white",
+            bbox={"boxstyle": "round,pad=0.3", "facecolor": "#111111", "edgecolor": "white",
+                  "linewidth": 1.5},
+            zorder=8.5,
+        )
+        # on a corner of its box, or a little outside it where a town's dot is in the way
+        corners = [((w, n), (-1, 1)), ((e, n), (1, 1)), ((w, s), (-1, -1)), ((e, s), (1, -1))]
+        ways = [((xy, (0, 0)), "center", "center") for xy, _ in corners]
+        ways += [((xy, (9 * dx, 9 * dy)), "center", "center") for xy, (dx, dy) in corners]
+        out.append(Label(t, None, ways, at=True))
+    return out
+
+
+def _rings(ax, scene: Drawn) -> None:
+    """Circle changed ground too small to see at print scale (both maps), in the new
+    holder's colour."""
     w, _, e, _ = scene.view
     ax_w_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
     for c in scene.changed:
-        color = scene.color(c.to_id) if which == "to" else "#111111"
+        color = scene.color(c.to_id)
         for x, y, size in c.spots:
             if size / max(e - w, 1e-9) * ax_w_pt >= 16:
                 continue
@@ -209,7 +258,7 @@ def _rings(ax, scene: Scene, which: str) -> None:
                     linestyle="none")
 
 
-def _hide_covered_names(fig, scene: Scene, labels: list) -> None:
+def _hide_covered_names(fig, scene: Drawn, labels: list[Label]) -> None:
     """Hide the country names (under the factions) that ground some holder holds on
     either date would cover in part."""
     if scene.bundled is None:
@@ -219,7 +268,8 @@ def _hide_covered_names(fig, scene: Scene, labels: list) -> None:
         return
     tree = shapely.STRtree(ground)
     renderer = fig.canvas.get_renderer()
-    for t, _ in labels:
+    for lab in labels:
+        t = lab.artist
         if t.get_gid() != _COUNTRY_GID:
             continue
         (x0, y0), (x1, y1) = t.axes.transData.inverted().transform(
@@ -265,28 +315,10 @@ def _scale_bar(ax) -> None:
             path_effects=[patheffects.withStroke(linewidth=2.6, foreground="white")], zorder=9)
 
 
-def _declutter(fig, labels: list) -> None:
-    """Hide labels (and their dots) overlapping a label drawn before them or leaving
-    their map."""
-    renderer = fig.canvas.get_renderer()
-    kept: list = []
-    for t, dot in labels:
-        if not t.get_visible():
-            continue
-        bb = t.get_window_extent(renderer).expanded(1.04, 1.1)
-        ax_bb = t.axes.get_window_extent(renderer)
-        outside = bb.x1 > ax_bb.x1 or bb.x0 < ax_bb.x0 or bb.y0 < ax_bb.y0 or bb.y1 > ax_bb.y1
-        if outside or any(bb.overlaps(k) for k in kept):
-            t.set_visible(False)
-            if dot is not None:
-                dot.set_visible(False)
-        else:
-            kept.append(bb)
-
-
 @dataclass(frozen=True)
 class _Layout:
-    """Sizes of the figure and its bands, in inches (maps side by side in the middle)."""
+    """Sizes of the figure and its bands, in inches: the title, the overview maps side by
+    side, the legend, a band per close-up (its heading, then its maps), the footer."""
 
     fig_w: float
     fig_h: float
@@ -299,21 +331,53 @@ class _Layout:
     foot_h: float
     aspect: float
     foot_lines: list[tuple[str, str]]
+    #: per close-up: (heading height, map height, map width used, aspect, heading lines)
+    closeups: list[tuple[float, float, float, float, list[str]]]
+
+    @property
+    def closeups_h(self) -> float:
+        return sum(head + h + _CLOSEUP_GAP for head, h, _, _, _ in self.closeups)
+
+
+_CLOSEUP_GAP = 0.45  # inches above each close-up's band
+_CLOSEUP_MAX_H = 5.0
+_LOCATOR_W = 1.5  # the locator inset's width, inches
+
+
+def _fit(view, map_w: float, max_h: float) -> tuple[float, float, float]:
+    """(aspect, height, width used) of a map of ``view`` at most ``map_w`` by ``max_h``."""
+    w, s, e, n = view
+    lat0 = math.radians(max(min((s + n) / 2, 85.0), -85.0))
+    aspect = 1 / max(math.cos(lat0), 0.05)
+    ratio = (n - s) * aspect / max(e - w, 1e-9)
+    height = min(map_w * ratio, max_h)
+    used = min(map_w, height / ratio) if ratio > 0 else map_w
+    return aspect, height, used
+
+
+def _closeup_lines(scene: Scene, c: CloseUp) -> list[str]:
+    """The heading of a close-up's band: its title (wrapped), then its numbers."""
+    lines = textwrap.wrap(f"{c.number}  {c.title}", 105)
+    facts = " · ".join(closeup_facts(c.highlight, scene.name))
+    return lines + textwrap.wrap(facts, 150)
 
 
 def _layout(scene: Scene, caption: str | None, credit: str | None, width_px: int) -> _Layout:
-    w, s, e, n = scene.view
-    lat0 = math.radians(max(min((s + n) / 2, 85.0), -85.0))
-    aspect = 1 / max(math.cos(lat0), 0.05)
     fig_w = width_px / _DPI
     margin, gap = 0.45, 0.35
     map_w = (fig_w - 2 * margin - gap) / 2
-    ratio = (n - s) * aspect / max(e - w, 1e-9)
-    map_h = min(map_w * ratio, 8.5)
-    map_w_used = min(map_w, map_h / ratio) if ratio > 0 else map_w
-    n_keys = len(scene.legend) + bool(scene.changed) + bool(scene.events) + bool(scene.places)
+    aspect, map_h, map_w_used = _fit(scene.view, map_w, 8.5)
+    n_keys = len(scene.legend) + 2 * bool(scene.changed) + bool(scene.events)
+    n_keys += bool(scene.places) + bool(scene.closeups)
     n_keys += not (scene.fronts_from.is_empty and scene.fronts_to.is_empty)
     top_h, legend_h = 1.35, 0.35 + 0.25 * math.ceil(n_keys / 3)
+    closeups = []
+    for c in scene.closeups:
+        lines = _closeup_lines(scene, c)
+        c_aspect, c_h, c_used = _fit(c.view, map_w, _CLOSEUP_MAX_H)
+        c_h = max(c_h, 2.2)
+        head = 0.3 * len(lines) + 0.4  # the lines, then the maps' date headings
+        closeups.append((head, c_h, c_used, c_aspect, lines))
     # (line, colour): the caption in ink, then credit and method in grey
     foot_lines = [(line, _INK) for line in textwrap.wrap(caption or "", 190)]
     foot_lines += [
@@ -326,43 +390,116 @@ def _layout(scene: Scene, caption: str | None, credit: str | None, width_px: int
         )
     ]
     foot_h = 0.3 + 0.24 * len(foot_lines)
-    fig_h = top_h + 0.35 + map_h + legend_h + foot_h
-    return _Layout(
-        fig_w, fig_h, margin, gap, map_w, map_w_used, map_h, legend_h, foot_h, aspect, foot_lines
-    )
+    lay = _Layout(fig_w, 0.0, margin, gap, map_w, map_w_used, map_h, legend_h, foot_h, aspect,
+                  foot_lines, closeups)
+    fig_h = top_h + 0.35 + map_h + legend_h + lay.closeups_h + foot_h
+    return _Layout(fig_w, fig_h, margin, gap, map_w, map_w_used, map_h, legend_h, foot_h, aspect,
+                   foot_lines, closeups)
 
 
-def _map_panel(fig, lay: _Layout, scene: Scene, diff: Diff, i: int, which: str, halo) -> list:
-    """One date's map with its heading; returns the labels drawn (for decluttering)."""
-    w, s, e, n = scene.view
-    map_bottom = (lay.legend_h + lay.foot_h) / lay.fig_h
-    x0 = lay.margin + i * (lay.map_w + lay.gap) + (lay.map_w - lay.map_w_used) / 2
-    ax = fig.add_axes(
-        (x0 / lay.fig_w, map_bottom, lay.map_w_used / lay.fig_w, lay.map_h / lay.fig_h),
-        facecolor=_BG,
-    )
+def _axes(fig, lay: _Layout, x0: float, bottom: float, width: float, height: float, view,
+          aspect: float):
+    """A map's axes at (x0, bottom) inches, ``width`` by ``height``, showing ``view``."""
+    w, s, e, n = view
+    ax = fig.add_axes((x0 / lay.fig_w, bottom / lay.fig_h, width / lay.fig_w, height / lay.fig_h),
+                      facecolor=_BG)
     ax.set_xlim(w, e)
     ax.set_ylim(s, n)
-    ax.set_aspect(lay.aspect, adjustable="datalim", anchor="C")
+    ax.set_aspect(aspect, adjustable="datalim", anchor="C")
     ax.set_xticks([])
     ax.set_yticks([])
     for sp in ax.spines.values():
         sp.set_edgecolor("#b0b0b0")
         sp.set_linewidth(0.8)
-    labels = _draw_map(ax, scene, which, halo)
+    return ax
+
+
+def _heading(fig, lay: _Layout, x0: float, width: float, top: float, d, tag: str,
+             size: float = 16) -> None:
+    fig.text(x0 / lay.fig_w, top / lay.fig_h, date_long(d), fontsize=size, fontweight="bold",
+             color=_INK, va="bottom")
+    fig.text((x0 + width) / lay.fig_w, top / lay.fig_h, tag, fontsize=size - 4, color=_MUTED,
+             va="bottom", ha="right")
+
+
+def _map_panel(fig, lay: _Layout, scene: Scene, diff: Diff, i: int, which: str, halo
+               ) -> list[Label]:
+    """One date's overview map with its heading; returns the labels drawn."""
+    bottom = lay.legend_h + lay.closeups_h + lay.foot_h
+    x0 = lay.margin + i * (lay.map_w + lay.gap) + (lay.map_w - lay.map_w_used) / 2
+    ax = _axes(fig, lay, x0, bottom, lay.map_w_used, lay.map_h, scene.view, lay.aspect)
+    labels = _draw_map(ax, scene, which, halo, boxes=scene.closeups)
     _scale_bar(ax)
-    d = diff.date_from if which == "from" else diff.date_to
-    head = map_bottom + (lay.map_h + 0.12) / lay.fig_h
-    fig.text(
-        x0 / lay.fig_w, head, date_long(d), fontsize=16, fontweight="bold", color=_INK,
-        va="bottom",
-    )
     tag = days_apart(diff.date_from, diff.date_to) if which == "to" else "Before"
-    fig.text(
-        (x0 + lay.map_w_used) / lay.fig_w, head, tag, fontsize=12, color=_MUTED, va="bottom",
-        ha="right",
-    )
+    _heading(fig, lay, x0, lay.map_w_used, bottom + lay.map_h + 0.12,
+             diff.date_from if which == "from" else diff.date_to, tag)
     return labels
+
+
+def _locator(fig, lay: _Layout, scene: Scene, c: CloseUp, ax_map) -> object:
+    """A small map of all ground in the upper right corner of ``ax_map``, the close-up's
+    box on it; returns its extent in display units (an obstacle for labels)."""
+    from matplotlib.patches import Rectangle
+
+    w, s, e, n = _pad(scene.extent, 0.05)
+    aspect, h, used = _fit((w, s, e, n), _LOCATOR_W, _LOCATOR_W * 1.1)
+    pos = ax_map.get_position()
+    right = (pos.x1 * lay.fig_w) - 0.08
+    top = (pos.y1 * lay.fig_h) - 0.08
+    inset = _axes(fig, lay, right - used, top - h, used, h, (w, s, e, n), aspect)
+    inset.set_facecolor(_SEA if scene.bundled is not None else _BG)
+    for sp in inset.spines.values():
+        sp.set_edgecolor("#777777")
+    tol = (e - w) / 150
+    if scene.bundled is not None:
+        _fill(inset, shapely.simplify(scene.bundled.land, tol), facecolor=_LAND,
+              edgecolor="none", linewidth=0, zorder=1)
+    for hold in scene.to_holders:
+        if hold.id == UNASSIGNED:
+            continue
+        color = "#9a9a9a" if hold.id == CONTESTED else hold.color
+        _fill(inset, shapely.simplify(hold.geom, tol), facecolor=color, edgecolor="none",
+              linewidth=0, alpha=0.85, zorder=2)
+    bw, bs, be, bn = c.view
+    min_w, min_h = (e - w) * 0.05, (n - s) * 0.05
+    cx, cy = (bw + be) / 2, (bs + bn) / 2
+    rw, rh = max(be - bw, min_w), max(bn - bs, min_h)
+    for color, lw in (("white", 3.5), ("#111111", 1.6)):
+        inset.add_patch(Rectangle((cx - rw / 2, cy - rh / 2), rw, rh, fill=False,
+                                  edgecolor=color, linewidth=lw, zorder=3))
+    inset.apply_aspect()
+    return inset.get_window_extent(fig.canvas.get_renderer()).expanded(1.05, 1.05)
+
+
+def _closeup_band(fig, lay: _Layout, scene: Scene, diff: Diff, k: int, halo
+                  ) -> tuple[list[Label], list]:
+    """Close-up ``k``: its heading, its before/after maps, the locator; returns the
+    labels drawn and the locator's extent."""
+    c = scene.closeups[k]
+    head, c_h, used, aspect, lines = lay.closeups[k]
+    top = lay.foot_h + sum(h + m + _CLOSEUP_GAP for h, m, _, _, _ in lay.closeups[k:])
+    left = lay.margin / lay.fig_w
+    y = top - _CLOSEUP_GAP
+    n_title = len(textwrap.wrap(f"{c.number}  {c.title}", 105))
+    for i, line in enumerate(lines):
+        title = i < n_title
+        fig.text(left, (y - 0.3 * i) / lay.fig_h, line, fontsize=15 if title else 11.5,
+                 fontweight="bold" if title else "normal", color=_INK if title else _MUTED,
+                 va="top")
+    bottom = y - head - c_h
+    labels: list[Label] = []
+    obstacles = []
+    for i, which in enumerate(("from", "to")):
+        x0 = lay.margin + i * (lay.map_w + lay.gap) + (lay.map_w - used) / 2
+        ax = _axes(fig, lay, x0, bottom, used, c_h, c.view, aspect)
+        labels.extend(_draw_map(ax, c, which, halo))
+        _scale_bar(ax)
+        tag = days_apart(diff.date_from, diff.date_to) if which == "to" else "Before"
+        _heading(fig, lay, x0, used, bottom + c_h + 0.08,
+                 diff.date_from if which == "from" else diff.date_to, tag, size=12.5)
+        if which == "from":
+            obstacles.append(_locator(fig, lay, scene, c, ax))
+    return labels, obstacles
 
 
 def _legend_handles(scene: Scene, diff: Diff) -> list:
@@ -386,6 +523,9 @@ def _legend_handles(scene: Scene, diff: Diff) -> list:
             Patch(facecolor="#d6d6d6", edgecolor="#6b6b6b", hatch="////",
                   label=f"Changed hands ({CHANGED_KEY})")
         )
+        soon = SOON_KEY.format(date=date_short(diff.date_from))
+        handles.append(Patch(facecolor="white", edgecolor="#6b6b6b", hatch="\\\\\\\\",
+                             linewidth=0, label=textwrap.fill(soon, 60)))
     if not scene.fronts_from.is_empty or not scene.fronts_to.is_empty:
         handles.append(Line2D([], [], color="#111111", linewidth=1.6, label=FRONT_KEY))
     if scene.events:
@@ -398,6 +538,9 @@ def _legend_handles(scene: Scene, diff: Diff) -> list:
             Line2D([], [], marker="o", linestyle="none", markerfacecolor="white",
                    markeredgecolor="#222222", markersize=5, label=PLACE_KEY)
         )
+    if scene.closeups:
+        handles.append(Patch(facecolor="none", edgecolor="#111111", linewidth=1.5,
+                             label=CLOSEUP_KEY))
     return handles
 
 
@@ -444,14 +587,22 @@ def render_png(
             fontsize=14, color=_MUTED, va="top",
         )
         halo = [patheffects.withStroke(linewidth=2.6, foreground="white")]
-        labels = []
+        labels: list[Label] = []
         for i, which in enumerate(("from", "to")):
             labels.extend(_map_panel(fig, lay, scene, diff, i, which, halo))
+        top = lay.legend_h + lay.closeups_h + lay.foot_h
         fig.legend(
             handles=_legend_handles(scene, diff), loc="upper left", ncols=3, frameon=False,
-            fontsize=11.5, bbox_to_anchor=(left, (lay.legend_h + lay.foot_h - 0.12) / lay.fig_h),
+            fontsize=11.5, bbox_to_anchor=(left, (top - 0.12) / lay.fig_h),
             handlelength=1.6, handleheight=1.0, columnspacing=2.0, borderaxespad=0,
         )
+        fig.canvas.draw()
+        obstacles = []
+        close_labels = []
+        for k in range(len(scene.closeups)):
+            found, blocked = _closeup_band(fig, lay, scene, diff, k, halo)
+            close_labels.append((scene.closeups[k], found))
+            obstacles.extend(blocked)
         for i, (line, color) in enumerate(lay.foot_lines):
             fig.text(
                 left, (lay.foot_h - 0.3 - 0.24 * i) / lay.fig_h, line, fontsize=11,
@@ -459,7 +610,10 @@ def render_png(
             )
         fig.canvas.draw()
         _hide_covered_names(fig, scene, labels)
-        _declutter(fig, labels)
+        for c, found in close_labels:
+            _hide_covered_names(fig, c, found)
+            labels.extend(found)
+        place_labels(fig, labels, obstacles)
         if fmt != "png":
             _text_stays_text(fig)
         buf = io.BytesIO()

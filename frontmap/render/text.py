@@ -20,7 +20,10 @@ __all__ = [
     "FRONT_KEY",
     "EVENT_KEY",
     "PLACE_KEY",
+    "SOON_KEY",
+    "CLOSEUP_KEY",
     "METHOD_SHORT",
+    "closeup_facts",
 ]
 
 _MONTHS = (
@@ -78,6 +81,10 @@ def who_held(a: dt.date, b: dt.date) -> str:
 
 #: how the maps mark ground that changed hands (legend, after "Changed hands")
 CHANGED_KEY = "hatched in the new holder's colour; small areas circled"
+#: how the "before" map marks ground about to change hands (legend)
+SOON_KEY = "About to change hands (on the {date} map: light hatching in the new holder's colour)"
+#: the overview's boxes around the close-ups (legend)
+CLOSEUP_KEY = "Shown close up below (numbered)"
 #: the legend's other keys
 FRONT_KEY = "Front line"
 EVENT_KEY = "Pocket or corridor (labelled)"
@@ -86,3 +93,37 @@ PLACE_KEY = "City"
 METHOD_SHORT = (
     "geodesic km² on the WGS84 ellipsoid, from the full-detail data; maps simplified for display"
 )
+
+
+def closeup_facts(highlight, name, most: int = 3) -> list[str]:
+    """A close-up's own numbers, one short line each: who lost how much to whom there
+    (largest first), and what its events left ("Pieces now: 34 and 17 km²").
+    ``name`` maps a holder id to its display name."""
+    from ..analysis.measure import CONTESTED, UNASSIGNED
+
+    def move(a: str, b: str, km2: float) -> str:
+        size = f"{km2_short(km2)} km²"
+        if a == UNASSIGNED:  # not a side: ground no faction claimed on FROM
+            return f"{name(b)} gained {size} that no faction held"
+        if a == CONTESTED:
+            return f"{name(b)} gained {size} that several factions claimed"
+        if b == UNASSIGNED:
+            return f"{name(a)} gave up {size} that no faction holds now"
+        if b == CONTESTED:
+            return f"{name(a)} lost {size} to several factions"
+        return f"{name(a)} \u2192 {name(b)}: {size}"
+
+    lines = [move(a, b, km2) for a, b, km2 in highlight.moves[:most] if km2 >= 0.05]
+    for e in highlight.events:
+        details = dict(e.details)
+        if e.type == "split":
+            pieces = [km2_short(x) for x in details.get("part_areas_km2") or []]
+            if len(pieces) >= 2:
+                lines.append(f"{name(e.faction)}: pieces of {', '.join(pieces[:-1])} and "
+                             f"{pieces[-1]} km² now")
+        elif e.type in ("encircled", "new_pocket", "pocket_lost"):
+            what = {"encircled": "pocket encircled", "new_pocket": "new pocket",
+                    "pocket_lost": "pocket lost"}[e.type]
+            km2 = km2_short(details.get("area_km2") or 0.0)
+            lines.append(f"{name(e.faction)}: {what}, {km2} km²")
+    return lines

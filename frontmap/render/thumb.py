@@ -47,10 +47,10 @@ def thumbnail_png(scene: Scene, width_px: int = THUMB_WIDTH) -> bytes:
         ax.set_axis_off()
         halo = [patheffects.withStroke(linewidth=2, foreground="white")]
         labels = _draw_map(ax, scene, "to", halo)
-        for t, dot in labels:  # no text at this size
-            t.set_visible(False)
-            if dot is not None:
-                dot.set_visible(False)
+        for lab in labels:  # no text at this size
+            lab.artist.set_visible(False)
+            if lab.dot is not None:
+                lab.dot.set_visible(False)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=_DPI, metadata={"Software": None})
     return buf.getvalue()

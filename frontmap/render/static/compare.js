@@ -1,6 +1,7 @@
-/* frontmap "tale of two maps" page: two synchronised Leaflet maps, or one map
- * with a swipe divider. Every string from the data is set with textContent or
- * setAttribute, never parsed as HTML. The data is the JSON in #fm-data. */
+/* frontmap "tale of two maps" page: two synchronised Leaflet maps (or one map with a
+ * swipe divider), and under them a synchronised before/after pair for each close-up.
+ * Every string from the data is set with textContent or setAttribute, never parsed as
+ * HTML. The data is the JSON in #fm-data. */
 (function () {
   "use strict";
 
@@ -23,7 +24,10 @@
     return e;
   }
 
-  // -- hatch patterns (ground that changed hands, contested ground) -----------
+  // -- hatch patterns -----------------------------------------------------------
+  // fm-hatch-i: ground that changed hands (TO map), contested ground: stripes of the
+  // holder's colour on a tint of it; fm-soon-i: ground about to change hands (FROM map):
+  // thin stripes of the new holder's colour the other way, over the old holder's fill
 
   function tint(hex, share) {
     var n = parseInt(hex.slice(1), 16);
@@ -45,6 +49,14 @@
       p.appendChild(svgEl("rect", {width: "7", height: "7", fill: tint(h.color, 0.72)}));
       p.appendChild(svgEl("rect", {width: "3.2", height: "7", fill: h.color}));
       defs.appendChild(p);
+      var q = svgEl("pattern", {
+        id: "fm-soon-" + i, patternUnits: "userSpaceOnUse", width: "6", height: "6",
+        patternTransform: "rotate(-45)"
+      });
+      q.appendChild(svgEl("rect", {width: "6", height: "6", fill: "#ffffff",
+        "fill-opacity": "0.35"}));
+      q.appendChild(svgEl("rect", {width: "1.8", height: "6", fill: h.color}));
+      defs.appendChild(q);
     });
     svg.appendChild(defs);
     document.body.appendChild(svg);
@@ -78,24 +90,24 @@
 
   // -- drawing one date -----------------------------------------------------------
 
-  function drawDate(map, which, opts) {
+  function drawDate(map, src, which, opts) {
     var base = {renderer: opts.renderer, pane: opts.pane};
-    if (data.basemap) {
-      var b = L.geoJSON(data.basemap, Object.assign({}, base, {
+    if (src.basemap) {
+      var b = L.geoJSON(src.basemap, Object.assign({}, base, {
         interactive: false,
         style: {fillColor: "#f3f1ec", fillOpacity: 1, color: "#9aa3a8", weight: 0.8}
       })).addTo(map);
       tag(b, {"data-kind": "basemap", "data-date": which});
     }
-    data[which].forEach(function (f) {
+    src[which].forEach(function (f) {
       var h = holders[f.h];
       var style = Object.assign(holderStyle(f.h), {className: "fm-shape fm-" + h.kind});
       var layer = L.geoJSON(f.g, Object.assign({}, base, {style: style})).addTo(map);
       layer.bindTooltip(el("span", null, h.name), {sticky: true, className: "fm-hover"});
       tag(layer, {"data-kind": h.kind, "data-holder": h.id, "data-date": which});
     });
-    if (data.fronts[which]) {
-      var fr = L.geoJSON(data.fronts[which], Object.assign({}, base, {
+    if (src.fronts[which]) {
+      var fr = L.geoJSON(src.fronts[which], Object.assign({}, base, {
         interactive: false,
         style: {color: "#111111", weight: 1.6, opacity: 0.85, lineJoin: "round", fill: false}
       })).addTo(map);
@@ -103,9 +115,10 @@
     }
   }
 
-  function drawChanges(map, opts) {
+  // TO: changed ground hatched in the new holder's colour, rings, events (dashed), labels
+  function drawChanges(map, src, opts) {
     var base = {renderer: opts.renderer, pane: opts.pane};
-    data.changed.forEach(function (c) {
+    src.changed.forEach(function (c) {
       var layer = L.geoJSON(c.g, Object.assign({}, base, {
         style: {fillColor: "url(#fm-hatch-" + c.to + ")", fillOpacity: 1,
           color: holders[c.to].color, weight: 1.6, opacity: 1}
@@ -114,13 +127,11 @@
       tag(layer, {"data-kind": "changed", "data-holder": holders[c.to].id, "data-date": "to",
         "data-from": holders[c.from].id});
     });
-    var labels = [];
-    data.changed.forEach(function (c) {
-      c.spots.forEach(function (sp) {
-        addRing(map, sp, holders[c.to].color, opts);
-      });
+    src.changed.forEach(function (c) {
+      c.spots.forEach(function (sp) { addRing(map, sp, holders[c.to].color, opts); });
     });
-    data.events.forEach(function (ev) {
+    var labels = [];
+    src.events.forEach(function (ev) {
       var layer = L.geoJSON(ev.g, Object.assign({}, base, {
         interactive: false,
         style: {fill: false, color: "#111111", weight: 2, opacity: 1, dashArray: "5 4"}
@@ -135,9 +146,25 @@
         permanent: true, direction: "top", offset: [0, -4], className: "fm-event-label",
         pane: opts.labelPane
       }).openTooltip();
-      labels.push({tip: anchor.getTooltip()});
+      labels.push({tip: anchor.getTooltip(), ways: [["top", [0, -4]], ["bottom", [0, 4]],
+        ["right", [6, 0]], ["left", [-6, 0]]]});
     });
     return labels;
+  }
+
+  // FROM: the ground about to change hands, lightly hatched in its new holder's colour
+  // (not outlined: dashed outlines are the events'), with the same rings
+  function drawSoon(map, src, opts) {
+    var base = {renderer: opts.renderer, pane: opts.pane};
+    src.changed.forEach(function (c) {
+      var layer = L.geoJSON(c.g, Object.assign({}, base, {
+        style: {fillColor: "url(#fm-soon-" + c.to + ")", fillOpacity: 1, stroke: false}
+      })).addTo(map);
+      layer.bindTooltip(el("span", null, c.text), {sticky: true, className: "fm-hover"});
+      tag(layer, {"data-kind": "soon", "data-holder": holders[c.to].id, "data-date": "from",
+        "data-from": holders[c.from].id});
+      c.spots.forEach(function (sp) { addRing(map, sp, holders[c.to].color, opts); });
+    });
   }
 
   // a ring around changed ground too small to see at the current zoom
@@ -150,16 +177,17 @@
     var halo = L.circleMarker(at, Object.assign({}, common, {color: "#ffffff", weight: 5,
       opacity: 0.9})).addTo(map);
     var ring = L.circleMarker(at, Object.assign({}, common, {color: color, weight: 2.5,
-      opacity: 1, dashArray: opts.changes ? null : "4 3"})).addTo(map);
+      opacity: 1})).addTo(map);
     var e = ring.getElement && ring.getElement();
     if (e) e.setAttribute("data-kind", "ring");
     rings.push({map: map, sp: sp, layers: [halo, ring]});
   }
 
-  function updateRings() {
+  function updateRings(map) {
     rings.forEach(function (r) {
-      var a = r.map.latLngToContainerPoint([r.sp[1], r.sp[0]]);
-      var b = r.map.latLngToContainerPoint([r.sp[1], r.sp[0] + r.sp[2]]);
+      if (r.map !== map) return;
+      var a = map.latLngToContainerPoint([r.sp[1], r.sp[0]]);
+      var b = map.latLngToContainerPoint([r.sp[1], r.sp[0] + r.sp[2]]);
       var show = Math.abs(b.x - a.x) < 26;
       r.layers.forEach(function (l) {
         var e = l.getElement && l.getElement();
@@ -168,9 +196,9 @@
     });
   }
 
-  function drawPlaces(map, opts) {
+  function drawPlaces(map, src, opts) {
     var labels = [];
-    data.places.forEach(function (p) {
+    src.places.forEach(function (p) {
       var m = L.circleMarker([p.at[1], p.at[0]], {
         radius: 3.2, color: "#222222", weight: 1.4, fillColor: "#ffffff", fillOpacity: 1,
         pane: "fm-places", renderer: opts.placeRenderer, interactive: false
@@ -181,37 +209,132 @@
         permanent: true, direction: "right", offset: [3, 0], className: "fm-place-label",
         pane: opts.labelPane
       }).openTooltip();
-      labels.push({tip: m.getTooltip(), dot: m});
+      labels.push({tip: m.getTooltip(), dot: m, ways: [["right", [3, 0]], ["left", [-3, 0]],
+        ["top", [0, -3]], ["bottom", [0, 3]]]});
     });
     return labels;
   }
 
-  // hide labels that would overlap labels drawn before them (events first, then
-  // places in the order of the places file, then country names)
-  function declutter(items) {
-    var kept = [];
-    items.forEach(function (it) {
-      var e = it.tip.getElement && it.tip.getElement();
-      if (!e) return;
-      e.style.visibility = "";
-      var r = e.getBoundingClientRect();
-      var hit = kept.some(function (k) {
-        return r.left < k.right + 3 && r.right > k.left - 3 &&
-          r.top < k.bottom + 1 && r.bottom > k.top - 1;
-      }) || (it.map && hiddenName(it.map, r));
-      if (hit) { e.style.visibility = "hidden"; } else { kept.push(r); }
-      var dot = it.dot && it.dot.getElement && it.dot.getElement();
-      if (dot) dot.style.visibility = hit ? "hidden" : "";
+  // the overview's boxes around the close-ups, each with its number
+  function drawBoxes(map, opts) {
+    var labels = [];
+    data.closeups.forEach(function (c) {
+      var b = c.box;
+      var bounds = [[b[1], b[0]], [b[3], b[2]]];
+      var common = {renderer: opts.placeRenderer, pane: "fm-places", fill: false};
+      L.rectangle(bounds, Object.assign({}, common, {color: "#ffffff", weight: 4, opacity: 0.9,
+        interactive: false})).addTo(map);
+      var box = L.rectangle(bounds, Object.assign({}, common, {color: "#111111", weight: 1.6,
+        opacity: 1})).addTo(map);
+      var e = box.getElement && box.getElement();
+      if (e) {
+        e.setAttribute("data-kind", "closeup-box");
+        e.setAttribute("data-closeup", String(c.n));
+      }
+      box.on("click", function () {
+        var target = document.getElementById("fm-closeup-" + c.n);
+        if (target) target.scrollIntoView({behavior: "smooth", block: "start"});
+      });
+      var tip = L.tooltip({permanent: true, direction: "center", offset: [0, 0],
+        className: "fm-box-label", pane: opts.labelPane, interactive: false})
+        .setLatLng([b[3], b[0]]).setContent(el("span", null, String(c.n))).addTo(map);
+      // on a corner of its box (the north-west one, or another where there is room), or a
+      // little outside it where a town's dot is in the way
+      var corners = [[[b[3], b[0]], -1, -1], [[b[3], b[2]], 1, -1], [[b[1], b[0]], -1, 1],
+        [[b[1], b[2]], 1, 1]];
+      var ways = corners.map(function (k) { return ["center", [0, 0], k[0]]; });
+      corners.forEach(function (k) { ways.push(["center", [13 * k[1], 13 * k[2]], k[0]]); });
+      labels.push({tip: tip, ways: ways});
     });
+    return labels;
+  }
+
+  // -- label placement: no label overlaps another or leaves its map ----------------------
+  // Labels come in order of importance: events and close-up numbers, then towns and
+  // country names. Within each, first every label tries its preferred position, then
+  // those that found no room try their other positions; a label with no room anywhere
+  // is hidden (with its dot). No label covers a town's dot, unless an event or a
+  // close-up number has no room anywhere else (that town is then left out).
+
+  function placeLabels(map, items) {
+    var c = map.getContainer().getBoundingClientRect();
+    var kept = [];  // the labels placed so far
+    // towns' dots: no town label or country name covers one (events and close-up numbers,
+    // which come first, may; a town whose dot they cover is then left out)
+    var dots = items.map(function (it) {
+      var d = it.dot && it.dot.getElement && it.dot.getElement();
+      if (d) d.style.visibility = "";
+      return d ? d.getBoundingClientRect() : null;
+    });
+
+    function hits(r, k, pad) {
+      return r.left < k.right + pad && r.right > k.left - pad &&
+        r.top < k.bottom + 1 && r.bottom > k.top - 1;
+    }
+
+    // overDots: an event or a close-up number may cover a town's dot when it has no room
+    // anywhere else (the town is then left out)
+    function fits(it, n, e, w, overDots) {
+      if (w[0] !== null) {
+        it.tip.options.direction = w[0];
+        it.tip.options.offset = w[1];
+        if (w[2]) it.tip.setLatLng(w[2]);
+        it.tip._updatePosition();
+      }
+      var r = e.getBoundingClientRect();
+      if (r.left < c.left + 2 || r.right > c.right - 2 || r.top < c.top + 2 ||
+          r.bottom > c.bottom - 2) return false;
+      if (kept.some(function (k) { return hits(r, k, 3); })) return false;
+      if (!overDots &&
+          dots.some(function (d, m) { return d && m !== n && hits(r, d, 1); })) return false;
+      if (dots[n] && kept.some(function (k) { return hits(dots[n], k, 0); })) return false;
+      if (it.country && hiddenName(map, r)) return false;
+      kept.push(r);
+      return true;
+    }
+
+    // events and close-up numbers first, placed in full (over a town's dot if need be),
+    // then towns and country names: each tries its preferred position, then its others
+    function place(group, strong) {
+      var placed = {};
+      group.forEach(function (n) {
+        var it = items[n];
+        placed[n] = fits(it, n, it.tip.getElement(), (it.ways || [[null, null]])[0]);
+      });
+      group.forEach(function (n) {
+        var it = items[n];
+        var e = it.tip.getElement();
+        var ways = it.ways || [];
+        for (var i = 1; i < ways.length && !placed[n]; i++) placed[n] = fits(it, n, e, ways[i]);
+        for (var j = 0; strong && j < ways.length && !placed[n]; j++) {
+          placed[n] = fits(it, n, e, ways[j], true);
+        }
+        if (!placed[n] && ways.length) {  // back where it belongs, hidden
+          it.tip.options.direction = ways[0][0];
+          it.tip.options.offset = ways[0][1];
+          if (ways[0][2]) it.tip.setLatLng(ways[0][2]);
+          it.tip._updatePosition();
+        }
+        e.style.visibility = placed[n] ? "" : "hidden";
+        var dot = it.dot && it.dot.getElement && it.dot.getElement();
+        if (dot) dot.style.visibility = placed[n] ? "" : "hidden";
+      });
+    }
+
+    var live = [];
+    items.forEach(function (it, n) {
+      var e = it.tip.getElement && it.tip.getElement();
+      if (e) { e.style.visibility = ""; live.push(n); }
+    });
+    place(live.filter(function (n) { return !items[n].dot && !items[n].country; }), true);
+    place(live.filter(function (n) { return items[n].dot || items[n].country; }), false);
   }
 
   // -- the bundled basemap (Natural Earth): land, coast, national borders, names -------
 
-  var bundled = data.bundled;
-
   // land, coast and borders, once per map, in the "basemap" pane under the factions
   // (the sea is the map's background)
-  function drawBasemap(map) {
+  function drawBasemap(map, bundled) {
     var pane = map.createPane("basemap");
     pane.style.zIndex = 250;
     pane.style.pointerEvents = "none";
@@ -233,24 +356,21 @@
   }
 
   // country names, muted, in the basemap pane; dropped where they would cover a label
-  // of the map's own (they come last to the declutter)
-  function drawCountries(map) {
+  // of the map's own (they come last to the placement) or sit under a holder's ground
+  function drawCountries(map, bundled) {
     if (!bundled) return [];
     return bundled.countries.map(function (c) {
       var tip = L.tooltip([c.at[1], c.at[0]], {
         content: el("span", null, c.name), permanent: true, direction: "center",
         className: "fm-country-label", pane: "basemap", interactive: false, opacity: 1
       }).addTo(map);
-      return {tip: tip, map: map};
+      return {tip: tip, country: true};
     });
   }
 
-  // a country name (under the factions) that would be cut off by the edge of the map or
-  // half hidden under ground some holder holds (on either date)
+  // a country name (under the factions) half hidden under ground some holder holds
   function hiddenName(map, r) {
     var c = map.getContainer().getBoundingClientRect();
-    if (r.left < c.left + 2 || r.right > c.right - 2 || r.top < c.top + 2 ||
-        r.bottom > c.bottom - 2) return true;
     var shapes = map.getContainer().querySelectorAll(
       "path[data-kind=faction], path[data-kind=contested], path[data-kind=unassigned]");
     var pts = [];
@@ -271,39 +391,40 @@
 
   // -- maps -------------------------------------------------------------------------
 
-  function newMap(id) {
+  function newMap(id, src) {
     var map = L.map(id, {
       zoomSnap: 0.1, zoomDelta: 0.5, scrollWheelZoom: false, preferCanvas: false,
-      attributionControl: true, minZoom: 1, maxZoom: 14, worldCopyJump: false
+      attributionControl: true, minZoom: 1, maxZoom: 16, worldCopyJump: false
     });
     map.attributionControl.setPrefix("Leaflet");
     map.createPane("fm-places").style.zIndex = 620;
     map.createPane("fm-labels").style.zIndex = 660;
     if (data.tiles) {
       L.tileLayer(data.tiles.url, {
-        attribution: data.tiles.attribution, maxZoom: 14, crossOrigin: false
+        attribution: data.tiles.attribution, maxZoom: 16, crossOrigin: false
       }).addTo(map);
     }
     L.control.scale({metric: true, imperial: false, position: "bottomleft"}).addTo(map);
-    var v = data.view;
+    var v = src.view;
     map.fitBounds([[v[1], v[0]], [v[3], v[2]]], {animate: false});
-    if (bundled) drawBasemap(map);
+    if (src.bundled) drawBasemap(map, src.bundled);
     return map;
   }
 
-  function place(map, opts) {
+  function rendererFor(pane) {
+    return {renderer: L.svg({pane: pane, padding: 0.5}), placeRenderer: L.svg({pane: "fm-places"}),
+      labelPane: "fm-labels", pane: pane};
+  }
+
+  // the marks of one map, and its labels placed (again after every zoom or pan)
+  function finish(map, src, opts, which, overview) {
     var labels = [];
-    if (opts.changes) {
-      labels = labels.concat(drawChanges(map, opts));
-    } else {
-      // the same rings on the FROM map, dashed, so that the eye can compare
-      data.changed.forEach(function (c) {
-        c.spots.forEach(function (sp) { addRing(map, sp, "#111111", opts); });
-      });
-    }
-    labels = labels.concat(drawPlaces(map, opts), drawCountries(map));
-    var again = function () { declutter(labels); updateRings(); };
-    map.on("zoomend", again);
+    if (which === "to") labels = labels.concat(drawChanges(map, src, opts));
+    else drawSoon(map, src, opts);
+    if (overview) labels = labels.concat(drawBoxes(map, opts));
+    labels = labels.concat(drawPlaces(map, src, opts), drawCountries(map, src.bundled));
+    var again = function () { placeLabels(map, labels); updateRings(map); };
+    map.on("zoomend moveend", again);
     map.whenReady(again);
     return again;
   }
@@ -322,38 +443,35 @@
     b.on("move zoom", follow(b, a));
   }
 
-  function sideBySide() {
-    var a = newMap("fm-map-from");
-    var b = newMap("fm-map-to");
+  // two maps side by side, panning and zooming together
+  function pair(src, idFrom, idTo, overview) {
+    var a = newMap(idFrom, src);
+    var b = newMap(idTo, src);
     b.setView(a.getCenter(), a.getZoom(), {animate: false});
-    var common = function () {
-      return {renderer: L.svg({padding: 0.5}), placeRenderer: L.svg({pane: "fm-places"}),
-        labelPane: "fm-labels", pane: "overlayPane"};
-    };
-    var oa = common(), ob = common();
-    drawDate(a, "from", oa);
-    drawDate(b, "to", ob);
-    place(a, oa);
-    ob.changes = true;
-    place(b, ob);
+    var oa = rendererFor("overlayPane"), ob = rendererFor("overlayPane");
+    drawDate(a, src, "from", oa);
+    drawDate(b, src, "to", ob);
+    finish(a, src, oa, "from", overview);
+    finish(b, src, ob, "to", overview);
     sync(a, b);
-    return {mode: "side-by-side", from: a, to: b};
+    return {from: a, to: b};
   }
 
   function swipe() {
-    var map = newMap("fm-map-swipe");
+    var map = newMap("fm-map-swipe", data);
     var panes = {};
     ["from", "to"].forEach(function (w) {
       panes[w] = map.createPane("fm-" + w);
       panes[w].style.zIndex = w === "from" ? 410 : 411;
     });
     var placeRenderer = L.svg({pane: "fm-places"});
-    drawDate(map, "from", {renderer: L.svg({pane: "fm-from", padding: 0.5}), pane: "fm-from"});
+    drawDate(map, data, "from", {renderer: L.svg({pane: "fm-from", padding: 0.5}),
+      pane: "fm-from"});
     var toOpts = {renderer: L.svg({pane: "fm-to", padding: 0.5}), pane: "fm-to",
-      placeRenderer: placeRenderer, labelPane: "fm-labels", changes: true};
-    drawDate(map, "to", toOpts);
+      placeRenderer: placeRenderer, labelPane: "fm-labels"};
+    drawDate(map, data, "to", toOpts);
     // event outlines and changed ground belong to TO; their labels sit above both
-    place(map, toOpts);
+    finish(map, data, toOpts, "to", true);
 
     var container = map.getContainer();
     var divider = document.getElementById("fm-divider");
@@ -434,15 +552,28 @@
   }
 
   addPatterns();
-  var fm = window.frontmap = data.mode === "swipe" ? swipe() : sideBySide();
-  // resize both maps at once (Leaflet alone resizes each on its own animation frame and
+  var fm;
+  if (data.mode === "swipe") {
+    fm = swipe();
+  } else {
+    fm = pair(data, "fm-map-from", "fm-map-to", true);
+    fm.mode = "side-by-side";
+  }
+  // the close-ups: a before/after pair each, at their own detail
+  fm.closeups = data.closeups.map(function (c) {
+    return pair(c, "fm-close-" + c.n + "-from", "fm-close-" + c.n + "-to", false);
+  });
+  window.frontmap = fm;
+  // resize every map at once (Leaflet alone resizes each on its own animation frame and
   // redraws 200 ms later, which would let one map follow the other at a stale size)
   window.addEventListener("resize", function () {
-    fm.from.invalidateSize();
-    if (fm.to !== fm.from) {
-      fm.to.invalidateSize();
-      fm.to.setView(fm.from.getCenter(), fm.from.getZoom(), {animate: false});
-    }
+    [fm].concat(fm.closeups).forEach(function (p) {
+      p.from.invalidateSize();
+      if (p.to !== p.from) {
+        p.to.invalidateSize();
+        p.to.setView(p.from.getCenter(), p.from.getZoom(), {animate: false});
+      }
+    });
   });
   document.documentElement.setAttribute("data-fm-ready", "1");
 })();

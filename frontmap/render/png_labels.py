@@ -1,0 +1,112 @@
+"""Label placement for the print image: no label overlaps another (rendering).
+
+The same rule as the page's (``static/compare.js``, ``placeLabels``): labels
+come in order of importance (events and close-up numbers, then towns and
+country names); within each, first every label tries its preferred position,
+then those that found no room try their others (left of a town instead of
+right of it, under an event instead of above it...); a label with no room
+anywhere, or that would leave its map or cover an inset, is hidden with its
+dot. No label covers a town's dot, unless an event or a close-up number has no
+room anywhere else (that town is then left out). Greedy and deterministic: the
+same figure gives the same labels.
+
+Not adjustText or textalloc: both move labels by iterating (adjustText pushes
+them apart and does not promise that none overlap; textalloc searches a grid of
+positions and needs the figure's pixel scale fixed first), while a map's
+labels belong next to their point, on one of a few sides, and there are a few
+dozen at most; four positions each, tried in order, is all the search needed,
+and it is the rule the page follows too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Label", "place_labels"]
+
+
+@dataclass
+class Label:
+    """A text artist and where it may go: candidate (offset points, ha, va) for an
+    annotation, or (xy, ha, va) corners for a badge; ``dot`` hides with it."""
+
+    artist: Any
+    dot: Any = None
+    #: each (xytext offset in points, ha, va) or, with ``at``, ((xy in data units,
+    #: offset in points), ha, va)
+    ways: list[tuple] = field(default_factory=list)
+    #: the candidates move the annotation's point too, not only its offset
+    at: bool = False
+
+
+def _set(label: Label, way: tuple) -> None:
+    pos, ha, va = way
+    t = label.artist
+    if label.at:
+        t.xy, t.xyann = pos
+    else:
+        t.xyann = pos
+    t.set_ha(ha)
+    t.set_va(va)
+
+
+def place_labels(fig, labels: list[Label], obstacles: list | None = None) -> None:
+    """Show or hide each label (and its dot) so that no two overlap and none leaves its
+    map or covers one of ``obstacles`` (boxes in display units: an inset, say) or a
+    town's dot; an event or a close-up number with no room anywhere else may cover a
+    dot, and that town is then left out."""
+    renderer = fig.canvas.get_renderer()
+    kept: list = list(obstacles or [])
+    dots = [
+        lab.dot.get_window_extent(renderer).expanded(1.2, 1.2)
+        if lab.dot is not None and lab.dot.get_visible() else None
+        for lab in labels
+    ]
+
+    def fits(k: int, lab: Label, way: tuple | None, over_dots: bool = False) -> bool:
+        if way is not None:
+            _set(lab, way)
+        t = lab.artist
+        bb = t.get_window_extent(renderer).expanded(1.04, 1.1)
+        ax_bb = t.axes.get_window_extent(renderer)
+        if bb.x0 < ax_bb.x0 or bb.x1 > ax_bb.x1 or bb.y0 < ax_bb.y0 or bb.y1 > ax_bb.y1:
+            return False
+        if any(bb.overlaps(box) for box in kept):
+            return False
+        if not over_dots and any(
+            d is not None and m != k and bb.overlaps(d) for m, d in enumerate(dots)
+        ):
+            return False
+        own = dots[k]
+        if own is not None and any(own.overlaps(box) for box in kept):
+            return False
+        kept.append(bb)
+        return True
+
+    def place(group: list[tuple[int, Label]], strong: bool) -> None:
+        placed = {k: fits(k, lab, lab.ways[0] if lab.ways else None) for k, lab in group}
+        for k, lab in group:
+            for way in lab.ways[1:]:
+                if placed[k]:
+                    break
+                placed[k] = fits(k, lab, way)
+            for way in lab.ways if strong else []:  # over a town's dot, if need be
+                if placed[k]:
+                    break
+                placed[k] = fits(k, lab, way, over_dots=True)
+            if not placed[k]:
+                if lab.ways:
+                    _set(lab, lab.ways[0])
+                lab.artist.set_visible(False)
+                if lab.dot is not None:
+                    lab.dot.set_visible(False)
+
+    live = [(k, lab) for k, lab in enumerate(labels) if lab.artist.get_visible()]
+
+    def weak(lab: Label) -> bool:
+        return lab.dot is not None or lab.artist.get_gid() == "fm-country"
+
+    # events and close-up numbers first, in full; then towns and country names
+    place([(k, lab) for k, lab in live if not weak(lab)], True)
+    place([(k, lab) for k, lab in live if weak(lab)], False)
