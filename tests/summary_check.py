@@ -59,11 +59,54 @@ def _counterpart(d, text: str, side: str) -> tuple[str, str]:
     raise KeyError(text)
 
 
+def _km2_at(d, claim) -> float:
+    """The km² of a claim's pieces within reach of its place (the farther of near_km
+    and its largest piece), measured here: pyproj areas and geodesic distances."""
+    import shapely
+    from pyproj import Geod
+
+    from .conftest import polygon_km2
+
+    geod = Geod(ellps="WGS84")
+    place = next(p for p in d.places if p.name == claim.where.place)
+    at = shapely.Point(place.lon, place.lat)
+    reach = max(d.near_km, claim.where.km)
+    total = 0.0
+    for piece in shapely.get_parts(claim.geom):
+        near = shapely.ops.nearest_points(piece, at)[0]
+        km = 0.0 if piece.covers(at) else geod.inv(near.x, near.y, place.lon, place.lat)[2] / 1000
+        if km <= reach * 1.02 + 0.01:
+            total += polygon_km2(piece)
+    return total
+
+
 def _check_where(d, sentence: str, where: str, claims: list) -> None:
+    """The place of the largest piece, said of all of the ground only when at least 90%
+    of it is there ("near Hama"), else with how much is ("(610 km² of it near X)")."""
+    import shapely.ops  # noqa: F401
+
     biggest = max(claims, key=lambda c: c.area_km2)
-    want = f" {biggest.where.text()}" if biggest.where else ""
-    if where != want:
-        _fail(sentence, f"place {where!r} is not the largest piece's ({want!r})")
+    total = sum(c.area_km2 for c in claims)
+    if not biggest.where:
+        if where:
+            _fail(sentence, f"place {where!r} for ground with no place")
+        return
+    place = biggest.where.text()
+    there = re.fullmatch(rf" \(({_NUMBER}) of it (.+)\)", where)
+    measured = _km2_at(d, biggest)
+    if there:
+        if there.group(2) != place:
+            _fail(sentence, f"place {there.group(2)!r} is not the largest piece's ({place!r})")
+        said = float(there.group(1).split()[0].replace(",", ""))
+        if abs(said - measured) > max(0.01 * measured, 0.1):
+            _fail(sentence, f"{there.group(1)} of it {place}: measured {measured:.3f} km²")
+        if measured >= 0.905 * total:
+            _fail(sentence, f"only part of it {place}, but {measured:.3f} of {total:.3f} km² is")
+        where = " " + place
+    elif where != " " + place:
+        _fail(sentence, f"place {where!r} is not the largest piece's ({' ' + place!r})")
+    elif measured < 0.895 * total:
+        _fail(sentence, f"all of it {place}, but only {measured:.3f} of {total:.3f} km² is")
     m = _WHERE.match(where) if where else None
     if m and m.group("near") and biggest.where.km > d.near_km:
         _fail(sentence, f"'near' a place {biggest.where.km:.1f} km away")

@@ -167,3 +167,36 @@ def test_near_is_only_within_near_km():
     assert f"{c.where.km:,.0f} km east of Kharkiv" in text and "near Kharkiv" not in text
     wide = diff(s1, s2, places=[town], names={"RU": "Russian-held"}, near_km=50)
     assert "near Kharkiv" in frontmap.summarize(wide)
+
+
+@pytest.mark.slow
+def test_ukraine_ground_spread_along_the_front_is_not_all_near_one_town(ukraine):
+    """November 2024: Russian-held gains near Kurakhove and Pokrovsk, and some 300 km
+    north near Kupiansk. The sentence names the town of the largest piece with how much
+    of the ground is there (the autouse check measures it again with pyproj)."""
+    _, d = ukraine
+    text = frontmap.summarize(d)
+    (claim,) = [c for c in d.claims if c.from_holder == "UA" and c.to_holder == "RU"]
+    assert claim.where.place == "Kurakhove"
+    assert 0.5 * claim.area_km2 < claim.near_area_km2 < 0.9 * claim.area_km2
+    there = f"({frontmap.analysis.summary.km2_text(claim.near_area_km2)} of it near Kurakhove)"
+    assert f"from Ukrainian-held {there}" in text, text
+    assert "Ukrainian-held near Kurakhove" not in text
+
+
+def test_adjectival_names_make_sentences():
+    """A name that is an adjective ("Russian-held") takes no possessive and holds
+    nothing itself: 'There is a new Russian-held pocket', 'The Russian-held pocket'."""
+    import shapely
+
+    town = frontmap.Place("Kharkiv", 36.23, 50.0)
+    main = shapely.box(37.0, 49.0, 38.0, 50.0)
+    pocket = shapely.box(36.2, 49.95, 36.3, 50.05)
+    s1 = Snapshot(dt.date(2020, 1, 1), {"RU": main})
+    s2 = Snapshot(dt.date(2020, 1, 2), {"RU": shapely.union(main, pocket)})
+    names = {"RU": "Russian-held"}
+    text = frontmap.summarize(diff(s1, s2, places=[town], names=names, min_story_km2=1))
+    assert "There is a new Russian-held pocket near Kharkiv (" in text, text
+    assert "Russian-held holds" not in text and "Russian-held's" not in text
+    lost = frontmap.summarize(diff(s2, s1, places=[town], names=names, min_story_km2=1))
+    assert "The Russian-held pocket near Kharkiv (" in lost and " was lost" in lost, lost

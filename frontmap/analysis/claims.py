@@ -32,7 +32,7 @@ import shapely
 from ..read.model import Place
 from .geodesy import area_km2
 from .measure import CONTESTED, GRID, UNASSIGNED, polygonal
-from .places import NEAR_KM, Where, locate
+from .places import NEAR_KM, Where, area_there, locate
 
 __all__ = ["Claim", "claims", "ledger", "BOTH", "FROM", "TO"]
 
@@ -47,7 +47,10 @@ class Claim:
     #: whose ledger: "both" (a loss of from and a gain of to), "from" or "to"
     counts_for: str
     geom: shapely.Geometry = field(default=None, repr=False)
+    #: the place of its largest piece
     where: Where | None = None
+    #: how much of it is at that place (see :func:`.places.area_there`)
+    near_area_km2: float | None = None
 
     def as_dict(self) -> dict:
         out = {
@@ -60,6 +63,7 @@ class Claim:
             out.update(self.where.as_dict())
         else:
             out.update({"near": None, "near_km": None, "near_bearing": None})
+        out["near_area_km2"] = self.near_area_km2
         return out
 
     def is_loss_of(self, faction: str) -> bool:
@@ -213,8 +217,12 @@ def claims(
         km2 = area_km2(geom)
         if km2 <= 0:
             continue
-        largest = max(shapely.get_parts(geom), key=area_km2)
-        found.append(Claim(a, b, km2, side, geom, locate(largest, places, near_km)))
+        parts = shapely.get_parts(geom)
+        areas = [area_km2(p) for p in parts]
+        largest = parts[max(range(len(parts)), key=areas.__getitem__)]
+        where = locate(largest, places, near_km)
+        there = area_there(parts, areas, where) if where is not None else None
+        found.append(Claim(a, b, km2, side, geom, where, there))
     found.sort(
         key=lambda c: (
             -c.area_km2,

@@ -49,7 +49,7 @@ from .change import EVENT_ORDER, Diff, Event
 from .geodesy import area_km2, length_km
 from .measure import CONTESTED, UNASSIGNED, components, polygonal
 from .places import Where, locate
-from .summary import _ground_of, km2_text, possessive, story_threshold
+from .summary import _ground_of, adjectival, km2_text, story_threshold, whose
 from .topology import SNAP_DEG, border_km, is_encircled
 
 __all__ = [
@@ -139,22 +139,8 @@ class Highlight:
 # words
 
 
-def _adjectival(name: str) -> bool:
-    """A name that is an adjective ("Russian-held"): it takes "ground" after it."""
-    return name.endswith(("-held", "-controlled"))
-
-
 def _ground(name: str) -> str:
-    return f"{name} ground" if _adjectival(name) else name
-
-
-def _whose(name: str, thing: str) -> str:
-    """"Islamic State's pocket", "the Russian-held pocket", "the pocket held by X and Y"."""
-    if _adjectival(name):
-        return f"the {name} {thing}"
-    if name.endswith(")") or " and " in name:
-        return f"the {thing} held by {name}"
-    return f"{possessive(name)} {thing}"
+    return f"{name} ground" if adjectival(name) else name
 
 
 def _list(items: list[str]) -> str:
@@ -367,7 +353,7 @@ class _Finder:
             return _capital(f"{_ground_of(na)} shrank by {size}{at}")
         if b == CONTESTED:
             return _capital(f"{na} lost {size}{at} to several factions")
-        if _adjectival(na) or _adjectival(nb):
+        if adjectival(na) or adjectival(nb):
             return f"{size}{at} passed from {_ground(na)} to {_ground(nb)}"
         if sides == {"both"}:
             return _capital(f"{nb} took {size} from {na}{at}")
@@ -399,9 +385,9 @@ class _Finder:
             into = "in two" if n == 2 else f"into {n} parts"
             by = [self.name(x) for x in det.get("by") or []]
             if by:
-                title = f"{_list(by)} cut {_whose(name, thing)}{at} {into}"
+                title = f"{_list(by)} cut {whose(name, thing)}{at} {into}"
             else:
-                title = f"{_whose(name, thing)}{at} was cut {into}"
+                title = f"{whose(name, thing)}{at} was cut {into}"
             return _Item(share * EVENT_WEIGHT * self.town(where) * self.size(cut, f), e.type,
                          _capital(title), f, where, cut)
         km2 = float(det.get("area_km2") or 0.0)
@@ -414,7 +400,7 @@ class _Finder:
                 default=0.0,
             )
             share = max(whole - biggest, corridor) / whole if whole > 0 else 1.0
-            title = f"{_whose(name, 'separate parts')}{at} were joined"
+            title = f"{whose(name, 'separate parts')}{at} were joined"
             return _Item(min(share, 1.0) * EVENT_WEIGHT * self.town(where), e.type,
                          _capital(title), f, where, corridor)
         if km2 < floor:
@@ -422,7 +408,7 @@ class _Finder:
         if e.type == "pocket_lost":
             to = [self.name(t) for t in det.get("to") or [] if t in self.factions]
             thing = "territory" if det.get("main") else "pocket"
-            title = f"{_whose(name, thing)}{at} ({km2_text(km2)}) is gone"
+            title = f"{whose(name, thing)}{at} ({km2_text(km2)}) is gone"
             if to:
                 title += f", now held by {_list(to)}"
             return _Item(EVENT_WEIGHT * self.town(where) * self.size(km2, f), e.type,
@@ -431,9 +417,9 @@ class _Finder:
             was = self.parts_from.area_of(f, self.parts_from.touching(f, geom))
             share = min(km2 / was, 1.0) if was > 0 else 1.0
             by = [self.name(x) for x in det.get("by") or []]
-            title = f"{_list(by)} encircled {_whose(name, 'pocket')}{at} ({km2_text(km2)})"
+            title = f"{_list(by)} encircled {whose(name, 'pocket')}{at} ({km2_text(km2)})"
             if not by:
-                title = f"{_whose(name, 'pocket')}{at} ({km2_text(km2)}) is now encircled"
+                title = f"{whose(name, 'pocket')}{at} ({km2_text(km2)}) is now encircled"
             return _Item(share * EVENT_WEIGHT * self.town(where) * self.size(km2, f), e.type,
                          _capital(title), f, where, km2)
         if e.type == "new_pocket":

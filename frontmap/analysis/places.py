@@ -9,7 +9,7 @@ farther away it is "40 km north-east of Kharkiv": the distance and the
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -46,6 +46,8 @@ class Where:
     km: float
     bearing: str
     near_km: float = NEAR_KM
+    #: where the place is (lon, lat)
+    lonlat: tuple[float, float] | None = field(default=None, compare=False)
 
     @property
     def is_near(self) -> bool:
@@ -98,4 +100,23 @@ def locate(geom, places: list[Place] | None, near_km: float = NEAR_KM) -> Where 
     km, p = best
     at = shapely.point_on_surface(geom)
     azimuth, _, _ = GEOD.inv(p.lon, p.lat, at.x, at.y)
-    return Where(p.name, float(km), compass(azimuth), near_km)
+    return Where(p.name, float(km), compass(azimuth), near_km, (p.lon, p.lat))
+
+
+#: km in a degree of latitude (and of longitude scaled by cos(latitude)), near enough
+#: to say which pieces are within a place's reach
+_KM_PER_DEG = 111.32
+
+
+def area_there(parts, areas_km2, where: Where) -> float:
+    """How much of the pieces ``parts`` (areas ``areas_km2``) is at ``where``: the km²
+    of those no farther from its place than its largest piece or ``near_km``, whichever
+    is more (in the plane scaled by cos(latitude), 1% of slack)."""
+    areas = np.asarray(areas_km2, dtype=float)
+    if where.lonlat is None or len(areas) == 0:
+        return float(areas.sum())
+    lon, lat = where.lonlat
+    scale = math.cos(math.radians(lat))
+    d = shapely.distance(_scaled(np.asarray(parts), scale), shapely.Point(lon * scale, lat))
+    reach = max(where.near_km, where.km) * 1.01 + 1e-6
+    return float(areas[np.asarray(d) * _KM_PER_DEG <= reach].sum())

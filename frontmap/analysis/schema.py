@@ -162,6 +162,7 @@ ClaimJSON = TypedDict(  # noqa: UP013 - "from" is a keyword
         "near": str | None,
         "near_km": float | None,
         "near_bearing": str | None,
+        "near_area_km2": float | None,
     },
 )
 

@@ -65,15 +65,44 @@ def possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
+def adjectival(name: str) -> bool:
+    """A name that is an adjective ("Russian-held"): it takes "ground" after it."""
+    return name.endswith(("-held", "-controlled"))
+
+
+def whose(name: str, thing: str) -> str:
+    """"Islamic State's pocket", "the Russian-held pocket" (a name that is an
+    adjective), "the pocket held by X and Y" (a name that would make an awkward
+    possessive)."""
+    if adjectival(name):
+        return f"the {name} {thing}"
+    if name.endswith(")") or " and " in name:
+        return f"the {thing} held by {name}"
+    return f"{possessive(name)} {thing}"
+
+
 def _ground_of(name: str) -> str:
     """Whose ground: "Islamic State's ground", "Russian-held ground" (a name that is an
-    adjective), "ground held by Turkish-backed rebels (Euphrates Shield)" (a name that
-    would make an awkward possessive)."""
-    if name.endswith(("-held", "-controlled")):
-        return f"{name} ground"
-    if name.endswith(")") or " and " in name:
-        return f"ground held by {name}"
-    return f"{possessive(name)} ground"
+    adjective), "ground held by Turkish-backed rebels (Euphrates Shield)"."""
+    return whose(name, "ground").removeprefix("the ")
+
+
+#: a place names all of a faction's ground from (or to) one counterpart only when
+#: its largest piece is at least this share of it; else the sentence says how much
+#: of it was there ("(610 km² of it near Kurakhove)")
+WHERE_SHARE = 0.9
+
+
+def where_of(claims: list[Claim]) -> str:
+    """Where claims were: " near Hama" when their largest piece is nearly all of them,
+    else " (610 km² of it near Kurakhove)"; "" when no place is known."""
+    biggest = max(claims, key=lambda c: c.area_km2)
+    if biggest.where is None:
+        return ""
+    there = biggest.area_km2 if biggest.near_area_km2 is None else biggest.near_area_km2
+    if there >= WHERE_SHARE * sum(c.area_km2 for c in claims):
+        return f" {biggest.where.text()}"
+    return f" ({km2_text(there)} of it {biggest.where.text()})"
 
 
 def _count(n: int) -> str:
@@ -130,8 +159,7 @@ class _Writer:
         return self.d.name(holder)
 
     def where(self, claims: list[Claim]) -> str:
-        biggest = max(claims, key=lambda c: c.area_km2)
-        return f" {biggest.where.text()}" if biggest.where else ""
+        return where_of(claims)
 
     def counterpart(self, holder: str, side: str) -> str | None:
         """How a sentence names the other side of a claim (None: not worth naming)."""
@@ -236,7 +264,6 @@ class _Writer:
     def event_sentence(self, e: Event) -> str | None:
         details: dict = dict(e.details)
         who = self.name(e.faction)
-        whose = possessive(who)
         near = self.place(e)
         what = "territory" if details.get("main") else "pocket"
         if e.type == "split":
@@ -244,21 +271,27 @@ class _Writer:
             pieces = "in two" if n == 2 else f"into {_count(n)} parts"
             by = [self.name(b) for b in details.get("by") or []]
             by_text = f" by {_list(by)}" if by else ""
-            return f"{whose} {what}{near} was cut {pieces}{by_text}."
+            return f"{whose(who, what)}{near} was cut {pieces}{by_text}."
         if e.type == "merge":
             return (
-                f"{whose} separate parts{near} were joined "
+                f"{whose(who, 'separate parts')}{near} were joined "
                 f"({_count(details['parts_before'])} into one)."
             )
         if e.type == "encircled":
             around = _list([self.name(b) for b in details.get("by", [])])
-            return f"{whose} pocket{near} is now encircled by {around}."
+            return f"{whose(who, 'pocket')}{near} is now encircled by {around}."
         if e.type == "new_pocket":
-            return f"{who} holds a new pocket{near} ({km2_text(details['area_km2'])})."
+            size = km2_text(details["area_km2"])
+            if adjectival(who):
+                return f"There is a new {who} pocket{near} ({size})."
+            return f"{who} holds a new pocket{near} ({size})."
         if e.type == "pocket_lost":
             to = [self.counterpart(t, "loss") for t in details.get("to") or []]
             to_text = f" to {_list([t for t in to if t])}" if any(to) else ""
-            return f"{who} lost its {what}{near} ({km2_text(details['area_km2'])}){to_text}."
+            size = km2_text(details["area_km2"])
+            if adjectival(who):
+                return f"{whose(who, what)}{near} ({size}) was lost{to_text}."
+            return f"{who} lost its {what}{near} ({size}){to_text}."
         return None
 
     def grouped_sentence(self, kind: str, faction: str, near: str, events: list[Event]) -> str:
@@ -266,14 +299,18 @@ class _Writer:
         n = _count(len(events))
         km2 = km2_text(sum(_area(e) for e in events))
         if kind == "new_pocket":
+            if adjectival(who):
+                return f"There are {n} new {who} pockets{near}, {km2} in all."
             return f"{who} holds {n} new pockets{near}, {km2} in all."
         if kind == "pocket_lost":
+            if adjectival(who):
+                return f"{n} {who} pockets{near} were lost, {km2} in all."
             return f"{who} lost {n} pockets{near}, {km2} in all."
         if kind == "encircled":
-            return f"{n} of {possessive(who)} pockets{near} are now encircled."
+            return f"{n} of {whose(who, 'pockets')}{near} are now encircled."
         if kind == "split":
-            return f"{possessive(who)} territory{near} was cut in {n} places."
-        return f"{n} pairs of {possessive(who)} parts{near} were joined."
+            return f"{whose(who, 'territory')}{near} was cut in {n} places."
+        return f"{n} pairs of {whose(who, 'parts')}{near} were joined."
 
     def event_sentences(self, most: int = 5) -> list[str]:
         groups: dict[tuple[str, str, str], list[Event]] = {}

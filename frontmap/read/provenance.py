@@ -32,8 +32,9 @@ def sha256_file(path: str | os.PathLike) -> str:
 
 
 def relative_path(path: str | os.PathLike, root: str | os.PathLike) -> str:
-    """``path`` relative to the folder ``root`` (both resolved), with ``/``."""
-    p, r = Path(path).resolve(), Path(root).resolve()
+    """``path`` relative to the folder ``root`` (both made absolute, symlinks kept: a
+    file linked into the folder is named as it is there), with ``/``."""
+    p, r = Path(os.path.abspath(path)), Path(os.path.abspath(root))
     try:
         return Path(os.path.relpath(p, r)).as_posix()
     except ValueError:  # pragma: no cover - another drive (Windows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..analysis.change import FACTION_COLUMNS
 from ..analysis.measure import CONTESTED, UNASSIGNED
+from ..analysis.summary import where_of
 from .formats import render_rows, to_json
 
 __all__ = ["render_diff"]
@@ -57,7 +58,7 @@ def render_diff(d, fmt: str, summary: str = "", provenance: dict | None = None) 
                         "counts_for": {"both": "both", "from": "loss of from", "to": "gain of to"}[
                             c.counts_for
                         ],
-                        "where": c.where.text() if c.where else "",
+                        "where": where_of([c]).strip().removeprefix("(").removesuffix(")"),
                     }
                     for c in claims
                 ],
