@@ -10,12 +10,10 @@ import json
 import re
 
 import pytest
-from click.testing import CliRunner
-
-from frontmap.cli import main
 
 from .conftest import ROOT
 from .test_browser import Loaded, browser  # noqa: F401 - the browser fixture
+from .test_browser_basemap import _compare
 
 pytestmark = pytest.mark.browser
 
@@ -74,13 +72,6 @@ _CUT = """(width) => {
     e => e.scrollWidth > e.clientWidth + 1).length;
   return {cut, clipped, scrolled, page: document.documentElement.scrollWidth};
 }"""
-
-
-def _compare(tmp_path, name, *args):
-    out = tmp_path / f"{name}.html"
-    r = CliRunner().invoke(main, ["compare", *map(str, args), "--offline", "-o", str(out)])
-    assert r.exit_code == 0, r.output
-    return out
 
 
 def _data(path):

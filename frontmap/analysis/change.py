@@ -234,54 +234,72 @@ def _highlights(d: Diff) -> list:
 
 def holders(territories: dict, aoi) -> dict[str, shapely.Geometry]:
     """Split the area of interest into holders: factions, contested, unassigned."""
-    contested = contested_geometry(territories)
-    out = {}
-    for fid, g in territories.items():
-        if contested.is_empty:
-            out[fid] = g
-        else:
-            out[fid] = polygonal(shapely.difference(g, contested, grid_size=GRID))
-    if not contested.is_empty:
-        out[CONTESTED] = contested
-    values = list(territories.values())
-    if not values:
-        claimed = None
-    else:  # (a union of one territory would only cost time)
-        claimed = values[0] if len(values) == 1 else shapely.union_all(values)
-    rest = aoi if claimed is None else shapely.difference(aoi, claimed, grid_size=GRID)
-    out[UNASSIGNED] = polygonal(rest)
-    return out
+    return dict(LazyHolders(territories, aoi))
 
 
 class LazyHolders(Mapping):
-    """:func:`holders` of one date, computed on first use (a diff's numbers do not
-    need them; drawing does). With ``areas=True``, the km² of each holder."""
+    """:func:`holders` of one date, each computed on first use (a diff's numbers do not
+    need them; drawing does; a highlight may need only a faction's, not the ground no
+    faction holds, which costs an overlay with the whole clip). With ``areas=True``,
+    the km² of each holder."""
 
     def __init__(self, territories: dict, aoi, areas: bool = False, geoms=None):
         self._territories, self._aoi, self._areas = territories, aoi, areas
+        if areas and geoms is None:
+            geoms = LazyHolders(territories, aoi)
         self._geoms: LazyHolders | None = geoms
-        self._found: dict | None = None
+        self._found: dict = {}
+        self._contested: shapely.Geometry | None = None
+        self._keys: list[str] | None = None
 
-    def _get(self) -> dict:
-        if self._found is None:
-            if self._areas:
-                geoms = self._geoms or LazyHolders(self._territories, self._aoi)
-                self._found = {k: area_km2(v) for k, v in geoms.items()}
+    def _contested_ground(self) -> shapely.Geometry:
+        if self._contested is None:
+            self._contested = contested_geometry(self._territories)
+        return self._contested
+
+    def _key_list(self) -> list[str]:
+        if self._keys is None:
+            if self._geoms is not None:
+                self._keys = list(self._geoms)
             else:
-                self._found = holders(self._territories, self._aoi)
-        return self._found
+                contested = [] if self._contested_ground().is_empty else [CONTESTED]
+                self._keys = [*self._territories, *contested, UNASSIGNED]
+        return self._keys
+
+    def _compute(self, key: str):
+        if self._geoms is not None:
+            return area_km2(self._geoms[key])
+        contested = self._contested_ground()
+        if key == CONTESTED:
+            return contested
+        if key == UNASSIGNED:
+            values = list(self._territories.values())
+            if not values:
+                return polygonal(self._aoi)
+            # (a union of one territory would only cost time)
+            claimed = values[0] if len(values) == 1 else shapely.union_all(values)
+            return polygonal(shapely.difference(self._aoi, claimed, grid_size=GRID))
+        g = self._territories[key]
+        return g if contested.is_empty else polygonal(
+            shapely.difference(g, contested, grid_size=GRID)
+        )
 
     def __getitem__(self, key):
-        return self._get()[key]
+        if key not in self._found:
+            if key not in self._key_list():
+                raise KeyError(key)
+            self._found[key] = self._compute(key)
+        return self._found[key]
 
     def __iter__(self) -> Iterator:
-        return iter(self._get())
+        return iter(self._key_list())
 
     def __len__(self) -> int:
-        return len(self._get())
+        return len(self._key_list())
 
     def __repr__(self) -> str:
-        return f"LazyHolders({'computed' if self._found is not None else 'not computed yet'})"
+        done = len(self._found)
+        return f"LazyHolders({f'{done} computed' if done else 'not computed yet'})"
 
 
 def _transfers(h_from: dict, h_to: dict) -> tuple[dict, dict]:

@@ -187,22 +187,40 @@ class _Item:
 
 
 class _Parts:
-    """Each holder's polygons on one date, their areas measured once."""
+    """Each holder's polygons on one date, their areas measured once; a holder's are
+    found only when first asked for (the ground no faction holds, on a detailed clip,
+    is an overlay of its own)."""
 
     def __init__(self, geoms: Mapping[str, shapely.Geometry]):
-        self.polys = {k: list(shapely.get_parts(polygonal(g))) for k, g in geoms.items()}
-        self.trees = {k: shapely.STRtree(v) for k, v in self.polys.items() if v}
+        self.geoms = geoms
+        self._polys: dict[str, list] = {}
+        self._trees: dict[str, shapely.STRtree | None] = {}
         self._areas: dict[tuple[str, int], float] = {}
-        self.total = {k: sum(self.area(k, i) for i in range(len(v))) for k, v in self.polys.items()}
+        self._total: dict[str, float] = {}
+
+    def polys(self, holder: str) -> list:
+        if holder not in self._polys:
+            g = self.geoms.get(holder)
+            self._polys[holder] = [] if g is None else list(shapely.get_parts(polygonal(g)))
+        return self._polys[holder]
+
+    def total(self, holder: str) -> float:
+        if holder not in self._total:
+            self._total[holder] = sum(self.area(holder, i)
+                                      for i in range(len(self.polys(holder))))
+        return self._total[holder]
 
     def area(self, holder: str, i: int) -> float:
         key = (holder, i)
         if key not in self._areas:
-            self._areas[key] = area_km2(self.polys[holder][i])
+            self._areas[key] = area_km2(self.polys(holder)[i])
         return self._areas[key]
 
     def touching(self, holder: str, geom, distance: float = 0.0) -> list[int]:
-        tree = self.trees.get(holder)
+        if holder not in self._trees:
+            polys = self.polys(holder)
+            self._trees[holder] = shapely.STRtree(polys) if polys else None
+        tree = self._trees[holder]
         if tree is None:
             return []
         if distance > 0:
@@ -321,11 +339,11 @@ class _Finder:
         if a in self.factions and sides & {"both", "from"} and km2 >= self.threshold(a):
             # (the ground may have been contested: its part is then beside it, not under it)
             part = self.parts_from.area_of(a, self.parts_from.touching(a, geom, 2 * SNAP_DEG))
-            part = part or self.parts_from.total.get(a, 0.0)
+            part = part or self.parts_from.total(a)
             stakes.append((min(km2 / part, 1.0) if part > 0 else 1.0, a, "loss"))
         if b in self.factions and sides & {"both", "to"} and km2 >= self.threshold(b):
             joined = self.parts_from.touching(b, geom, 2 * SNAP_DEG)
-            part = self.parts_from.area_of(b, joined) or self.parts_from.total.get(b, 0.0)
+            part = self.parts_from.area_of(b, joined) or self.parts_from.total(b)
             stakes.append((min(km2 / part, 1.0) if part > 0 else 1.0, b, "gain"))
         if not stakes:
             return None
@@ -423,7 +441,7 @@ class _Finder:
             return _Item(share * EVENT_WEIGHT * self.town(where) * self.size(km2, f), e.type,
                          _capital(title), f, where, km2)
         if e.type == "new_pocket":
-            total = self.parts_from.total.get(f, 0.0)
+            total = self.parts_from.total(f)
             share = min(km2 / total, 1.0) if total > 0 else 1.0
             title = f"New {name} pocket{at} ({km2_text(km2)})"
             return _Item(share * self.town(where) * self.size(km2, f), e.type, title, f,
@@ -435,7 +453,7 @@ class _Finder:
         idx = self.parts_from.touching(faction, shapely.buffer(corridor, SNAP_DEG))
         if len(idx) != 1:
             return "pocket"
-        part = self.parts_from.polys[faction][idx[0]]
+        part = self.parts_from.polys(faction)[idx[0]]
         borders = border_km(part, faction, self.d.holder_geoms_from)
         return "enclave" if is_encircled(borders, faction, length_km(part)) else "pocket"
 
@@ -532,8 +550,8 @@ class _Finder:
             if e.type in ("split", "encircled") and not det.get("main"):
                 g = polygonal(e.geom)
                 for i in self.parts_from.touching(e.faction, shapely.buffer(g, SNAP_DEG)):
-                    part = self.parts_from.polys[e.faction][i]
-                    if self.parts_from.area(e.faction, i) < 0.5 * self.parts_from.total[e.faction]:
+                    part = self.parts_from.polys(e.faction)[i]
+                    if self.parts_from.area(e.faction, i) < 0.5 * self.parts_from.total(e.faction):
                         out.append(part)
         return out
 

