@@ -346,3 +346,13 @@ def test_build_rejects_bad_chart_format(tmp_path):
     r = run("build", "--config", tmp_path / "frontmap.toml")
     assert r.exit_code == 1
     assert "format must be one of svg, png, pdf" in r.output
+
+
+def test_factions_given_as_ids_points_to_only(tmp_path):
+    """`--factions IS,SAA` (what a reader of the chart's docs might try) is not a file:
+    the error says so and names --only, and nothing is written."""
+    out = tmp_path / "c.svg"
+    r = CliRunner().invoke(main, ["chart", str(DEMO), "--factions", "IS,SAA", "-o", str(out)])
+    assert r.exit_code == 2
+    assert "--only IS,SAA" in r.output and "factions.toml" in r.output
+    assert not out.exists()

@@ -210,7 +210,8 @@ def _reader_click_options(places: bool, link: bool) -> list:
         click.option(
             "--factions",
             "factions_file",
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            type=click.Path(dir_okay=False, path_type=Path),
+            callback=_factions_file,
             metavar="FILE",
             help="factions.toml to use (default: LAYERS/factions.toml when present).",
         ),
@@ -259,6 +260,17 @@ def _reader_click_options(places: bool, link: bool) -> list:
             )
         )
     return opts
+
+
+def _factions_file(ctx, param, value: Path | None) -> Path | None:
+    """--factions FILE must exist; a list of ids (IS,SAA) gets a pointer to --only."""
+    if value is None or value.is_file():
+        return value
+    hint = ""
+    if "," in str(value) or not value.suffix:
+        hint = (" (--factions is the factions.toml file; `frontmap chart --only "
+                f"{value}` chooses the factions drawn)")
+    raise click.BadParameter(f"file '{value}' does not exist{hint}", ctx, param)
 
 
 def reader_options(layers: bool = True, places: bool = False, link: bool = False):
