@@ -453,3 +453,33 @@ def test_demo_page(tmp_path):
     assert "Territorial control, 9 Jan → 16 Jan 2017" in html
     assert "Islamic State" in html and "Deir ez-Zour" in html
     assert dt.date(2017, 1, 16).isoformat() in html
+
+
+def test_png_paths_leave_holes_open_whatever_their_winding():
+    """A hole wound like its exterior (as a simplified or hand-made polygon may be) stays a
+    hole in the PNG: the demo's Aleppo pocket showed the hatching of the ground around it."""
+    import shapely
+
+    from frontmap.render.static_png import _path
+
+    outer = [(0, 0), (10, 0), (10, 10), (0, 10), (0, 0)]
+    inner = [(4, 4), (6, 4), (6, 6), (4, 6), (4, 4)]  # counter-clockwise, like the exterior
+    poly = shapely.Polygon(outer, [inner])
+    assert shapely.is_ccw(poly.exterior) and shapely.is_ccw(poly.interiors[0])
+    import numpy as np
+    from matplotlib.figure import Figure
+    from matplotlib.patches import PathPatch
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(1, 1), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    ax.axis("off")
+    ax.add_patch(PathPatch(_path(poly), facecolor="black", edgecolor="none"))
+    fig.canvas.draw()
+    img = np.asarray(fig.canvas.buffer_rgba())
+    assert tuple(img[50, 50, :3]) == (255, 255, 255)  # the hole, left open
+    assert tuple(img[80, 20, :3]) == (0, 0, 0)  # the ground around it

@@ -62,11 +62,13 @@ _COUNTRY_GID = "fm-country"
 
 
 def _path(geom):
-    """A matplotlib Path of a (multi)polygon, holes included."""
+    """A matplotlib Path of a (multi)polygon, holes included: each hole wound against
+    its exterior, so that the fill (matplotlib's nonzero rule) leaves it open whatever
+    the orientation the geometry came with."""
     from matplotlib.path import Path
 
     verts, codes = [], []
-    for poly in shapely.get_parts(geom):
+    for poly in shapely.get_parts(shapely.orient_polygons(geom, exterior_cw=False)):
         if poly.geom_type != "Polygon" or poly.is_empty:
             continue
         for ring in (poly.exterior, *poly.interiors):
