@@ -467,10 +467,9 @@ def test_png_paths_leave_holes_open_whatever_their_winding():
     poly = shapely.Polygon(outer, [inner])
     assert shapely.is_ccw(poly.exterior) and shapely.is_ccw(poly.interiors[0])
     import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import PathPatch
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     fig = Figure(figsize=(1, 1), dpi=100)
     FigureCanvasAgg(fig)
