@@ -42,7 +42,6 @@ def diff(date_from, date_to, reader, fmt, near_km, min_story_km2, output, simpli
 
     Example: frontmap diff 2017-01-09 2017-01-16 layers/ --format md
     """
-    from ..analysis.change import diff_dates
     from ..analysis.summary import summarize
     from ..render.diff_text import render_diff
     from ..render.provenance import provenance_of
@@ -50,16 +49,7 @@ def diff(date_from, date_to, reader, fmt, near_km, min_story_km2, output, simpli
     fmt = export_format(fmt, output, simplify_m)
     warn_if_backwards(date_from, date_to)
     layers = reader.load_dates([date_from, date_to])
-    progress().stage(f"computing the change {date_from} -> {date_to}")
-    d = diff_dates(
-        layers,
-        date_from,
-        date_to,
-        min_part_km2=reader.min_part_km2,
-        link_km=reader.link_km,
-        near_km=near_km,
-        min_story_km2=min_story_km2,
-    )
+    d = reader.diff(layers, date_from, date_to, near_km, min_story_km2)
     prov = provenance_of(layers, [date_from, date_to])
     if fmt in ("geojson", "gpkg"):
         from ..render import export_diff

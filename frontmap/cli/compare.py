@@ -182,7 +182,6 @@ def compare(ctx, args, reader, page, near_km, min_story_km2):
 
     Example: frontmap compare 2017-01-09 2017-01-16 layers/ --mode swipe --offline
     """
-    from ..analysis.change import diff_dates
     from ..build.outputs import write_atomic
     from ..errors import FocusError
     from ..read import read_outline
@@ -211,16 +210,7 @@ def compare(ctx, args, reader, page, near_km, min_story_km2):
         layers = reader.load(catalog=catalog)
     date_from, date_to = _dates(dates_, layers, ctx, path)
     bar = progress()
-    bar.stage(f"computing the change {date_from} -> {date_to}")
-    d = diff_dates(
-        layers,
-        date_from,
-        date_to,
-        min_part_km2=reader.min_part_km2,
-        link_km=reader.link_km,
-        near_km=near_km,
-        min_story_km2=min_story_km2,
-    )
+    d = reader.diff(layers, date_from, date_to, near_km, min_story_km2)
     outline = read_outline(basemap, merge=False) if basemap not in _BASEMAPS else None
     base_record = input_file(basemap, layers.folder) if outline is not None else basemap
     chart = len(layers.snapshots) >= 3

@@ -15,7 +15,7 @@ import click
 
 from ..errors import DateFormatError
 from ..render.formats import FORMATS
-from .output import progress_callback
+from .output import progress, progress_callback
 
 __all__ = [
     "Reader",
@@ -103,6 +103,15 @@ class Reader:
             if d not in known:
                 raise DateNotFoundError(d.isoformat(), [x.isoformat() for x in known])
         return self.load(dates=list(wanted), catalog=catalog)
+
+    def diff(self, layers, date_from, date_to, near_km: float, min_story_km2: float | None):
+        """The change between two dates of ``layers``, with these reader options' parts
+        (``min_part_km2``, ``link_km``), after a progress line."""
+        from ..analysis.change import diff_dates
+
+        progress().stage(f"computing the change {date_from} -> {date_to}")
+        return diff_dates(layers, date_from, date_to, min_part_km2=self.min_part_km2,
+                          link_km=self.link_km, near_km=near_km, min_story_km2=min_story_km2)
 
     def stream(self, catalog=None):
         """Snapshots one date at a time; stop with exit 1 at the first file with errors."""

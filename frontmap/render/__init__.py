@@ -86,6 +86,13 @@ def _scene(layers, diff, places, focus, basemap, scene, highlights=2):
                        highlights=highlights)
 
 
+def _check_image_format(fmt: str) -> None:
+    if fmt not in IMAGE_FORMATS:
+        raise ArgumentError(
+            f"image format must be one of {', '.join(IMAGE_FORMATS)}, not {fmt!r}"
+        )
+
+
 def _tiles(basemap, offline: bool) -> dict | None:
     """OpenStreetMap tiles for ``basemap="tiles"``; ArgumentError for a bad basemap."""
     from .page import OSM_TILES
@@ -224,10 +231,7 @@ def compare_image(
     kept as text so that a graphics desk can restyle it; PDF fonts embedded). The
     provenance (default: the files of the two dates and the basemap) is in the
     file's metadata. Same keywords as :func:`compare_png`."""
-    if fmt not in IMAGE_FORMATS:
-        raise ArgumentError(
-            f"image format must be one of {', '.join(IMAGE_FORMATS)}, not {fmt!r}"
-        )
+    _check_image_format(fmt)
     _tiles(basemap, offline=False)  # the same check of the value as the page's
     from .static_png import render_png
     from .text import default_title
@@ -297,10 +301,8 @@ def compare_outputs(
 
     title = title or default_title(diff.date_from, diff.date_to)
     image = image or ("png" if png else None)
-    if image is not None and image not in IMAGE_FORMATS:
-        raise ArgumentError(
-            f"image format must be one of {', '.join(IMAGE_FORMATS)}, not {image!r}"
-        )
+    if image is not None:
+        _check_image_format(image)
     _tiles(basemap, offline)  # a bad value fails before any work
     scene = _scene(layers, diff, None, focus, basemap, None, highlights)
     chart_svg = None
