@@ -250,6 +250,11 @@ def _faces(h_from: dict, h_to: dict):
     return [faces[i] for i in keep], [lab_from[i] for i in keep], [lab_to[i] for i in keep]
 
 
+#: a face whose inner point lies this close (degrees, about 1 cm) to a date's ground
+#: is a sliver between its holders
+_SLIVER_DEG = 1e-7
+
+
 def _label(faces, pts, holders_: dict) -> list[str | None]:
     ids = [k for k, g in holders_.items() if g is not None and not g.is_empty]
     out: list[str | None] = [None] * len(faces)
@@ -260,8 +265,12 @@ def _label(faces, pts, holders_: dict) -> list[str | None]:
     for p, h in sorted(zip(pi.tolist(), hi.tolist(), strict=True)):
         if out[p] is None:
             out[p] = ids[h]
-    # faces too thin for point_on_surface to land inside: the holder covering most of it
-    for i in [i for i, v in enumerate(out) if v is None]:
+    # faces too thin for point_on_surface to land inside: the holder covering most of it;
+    # a sliver a few mm wide, where two borders meet at a hair's angle, may meet the
+    # holders only in round-off: the nearest, when it lies at the date's ground
+    unsure = [i for i, v in enumerate(out) if v is None]
+    whole = shapely.union_all([holders_[k] for k in ids]) if unsure else None
+    for i in unsure:
         best, best_a = None, 0.0
         for h in tree.query(faces[i], predicate="intersects").tolist():
             a = shapely.area(shapely.intersection(faces[i], holders_[ids[h]]))
@@ -269,6 +278,8 @@ def _label(faces, pts, holders_: dict) -> list[str | None]:
                 best, best_a = ids[h], a
         if best is not None and best_a >= 0.5 * shapely.area(faces[i]):
             out[i] = best
+        elif shapely.distance(whole, pts[i]) <= _SLIVER_DEG:
+            out[i] = best if best is not None else ids[int(tree.query_nearest(pts[i])[0])]
     return out
 
 
