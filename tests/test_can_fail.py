@@ -59,7 +59,13 @@ def test_length_of_multi_part_lines_and_collections():
 
 def test_split_corridor_is_only_the_ground_between_the_pieces():
     """SAA loses a strip that cuts it in two, and an unrelated corner far from it."""
-    s_from = snap(D1, SAA=box(0, 0, 3, 1), IS=box(0, 1, 3, 2))
+    # (the long edges have vertices where the strips will cut them: a geodesic from 0E to
+    # 3E is not the two from 0E to 1.4E and from 1.6E to 3E, and the difference between
+    # them, a sliver 40 m wide along 1N, would count as lost)
+    cuts = [(0, 1), (1.4, 1), (1.6, 1), (3, 1)]
+    s_from = snap(D1, SAA=shapely.Polygon([(0, 0), (1.4, 0), (1.6, 0), (2.8, 0), (3, 0), (3, 0.2),
+                                           *reversed(cuts)]),
+                  IS=shapely.Polygon([*cuts, (3, 2), (0, 2)]))
     taken = shapely.union(box(1.4, 0, 1.6, 1), box(2.8, 0, 3, 0.2))
     saa_to = shapely.difference(box(0, 0, 3, 1), taken)
     is_to = shapely.union_all([box(0, 1, 3, 2), box(1.4, 0, 1.6, 1), box(2.8, 0, 3, 0.2)])
@@ -73,7 +79,13 @@ def test_split_corridor_is_only_the_ground_between_the_pieces():
 
 def test_split_by_names_factions_never_unassigned():
     """Half the corridor is taken by IS, half is left to nobody."""
-    s_from = snap(D1, SAA=box(0, 0, 3, 1), IS=box(0, 1, 3, 2))
+    # (the long edges have vertices where the strips will cut them: a geodesic from 0E to
+    # 3E is not the two from 0E to 1.4E and from 1.6E to 3E, and the difference between
+    # them, a sliver 40 m wide along 1N, would count as lost)
+    cuts = [(0, 1), (1.4, 1), (1.6, 1), (3, 1)]
+    s_from = snap(D1, SAA=shapely.Polygon([(0, 0), (1.4, 0), (1.6, 0), (2.8, 0), (3, 0), (3, 0.2),
+                                           *reversed(cuts)]),
+                  IS=shapely.Polygon([*cuts, (3, 2), (0, 2)]))
     saa_to = shapely.difference(box(0, 0, 3, 1), box(1.4, 0, 1.6, 1))
     is_to = shapely.union(box(0, 1, 3, 2), box(1.4, 0, 1.6, 0.5))
     d = diff(s_from, snap(D2, SAA=saa_to, IS=is_to))

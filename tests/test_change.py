@@ -48,7 +48,11 @@ CITY, CORRIDOR, AIRPORT, ENCLAVE = (
     cell(40.15, 40.3),
     cell(40.0, 40.3),
 )
-SIEGE = ring((39.5, 34.8), (40.8, 34.8), (40.8, 35.8), (39.5, 35.8))
+# (vertices at 40.15E on the long edges: they share every edge with the IS territory
+# of the encirclement test, whose edges end there; a geodesic from 39.5E to 40.8E
+# is not the one from 39.5E to 40.15E, see frontmap.read.densify.refine_crossings)
+SIEGE = ring((39.5, 34.8), (40.15, 34.8), (40.8, 34.8), (40.8, 35.8), (40.15, 35.8),
+             (39.5, 35.8))
 MAIN = ring((36.0, 33.5), (37.2, 33.5), (37.2, 35.5), (36.0, 35.5))
 
 

@@ -127,3 +127,47 @@ def test_reader_and_clip_outlines_are_densified(tmp_path):
     corner = [(36.0, 35.0), south_mid, (37.0, 36.0), north_mid, (36.0, 35.0)]
     assert south_mid[1] > 35.003 and north_mid[1] > 36.003  # bowing ~400 m north
     assert area_km2(geom) == pytest.approx(ring_km2(corner), rel=1e-6)
+
+
+def _geodesic_area_km2(geom) -> float:
+    """|outer| - |holes| per polygon, with pyproj alone."""
+    total = 0.0
+    for p in shapely.get_parts(geom):
+        if p.geom_type == "Polygon":
+            total += abs(GEOD.geometry_area_perimeter(shapely.orient_polygons(p))[0])
+    return total / 1e6
+
+
+def test_crossed_edges_are_cut_finer_and_overlays_meet_the_fine_truth():
+    """Two squares with 2 km edges (densified to 0.1 m, as read) whose boundaries
+    cross: after refine_crossings their overlap is the one of the same squares
+    densified everywhere to 1e-6 m (the truth here), within 1e-6; before, a few
+    m² off. Areas stay, shared edges stay shared, untouched shapes are returned
+    as they are."""
+    from frontmap.read.densify import CROSSING_TOLERANCE_M, refine_crossings
+
+    a = densify(shapely.Polygon(rect(36.0, 48.0, 36.6, 48.4)))
+    b = densify(shapely.Polygon([(36.3, 48.2), (37.0, 48.25), (36.95, 48.8), (36.25, 48.7)]))
+    c = densify(shapely.Polygon(rect(36.0, 48.4, 36.6, 48.6)))  # shares a's north edge
+    far = shapely.Polygon(rect(10.0, 10.0, 10.1, 10.1))
+    ra, rb, rc, rfar = refine_crossings([a, b, c, far])
+    assert rfar is far
+    for before, after in ((a, ra), (b, rb), (c, rc)):
+        assert shapely.get_num_coordinates(after) > shapely.get_num_coordinates(before)
+        assert _geodesic_area_km2(after) == pytest.approx(_geodesic_area_km2(before), rel=1e-12)
+    # every chord that a boundary of the other crosses is within the finer tolerance
+    for geom, other in ((ra, rb), (rb, ra)):
+        xy = shapely.get_coordinates(geom)
+        chords = shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1))
+        crossed = shapely.intersects(chords, other.boundary)
+        for (x1, y1), (x2, y2) in zip(xy[:-1][crossed], xy[1:][crossed], strict=True):
+            assert true_deviation_m(x1, y1, x2, y2) <= CROSSING_TOLERANCE_M
+    # a and c still share their border (which b crosses) exactly: no sliver between them
+    assert _geodesic_area_km2(shapely.intersection(ra, rc)) == 0.0
+    assert shapely.intersection(ra, rc).length == pytest.approx(0.6, rel=1e-5)
+    fine_a, fine_b = densify(a, 1e-6), densify(b, 1e-6)
+    truth = _geodesic_area_km2(shapely.intersection(fine_a, fine_b))
+    got = _geodesic_area_km2(shapely.intersection(ra, rb))
+    rough = _geodesic_area_km2(shapely.intersection(a, b))
+    assert abs(got - truth) <= 1e-6 * truth
+    assert abs(rough - truth) > 10 * abs(got - truth)  # (the finer cut is what did it)

@@ -7,14 +7,13 @@ own ``ST_Segmentize(geography)`` follows great circles on a sphere, 3e-6 off
 on long edges); PostGIS then overlays them (``ST_Union``, ``ST_Difference``,
 ``ST_Intersection``) and measures them (``ST_Area(geography)``).
 
-Tolerance: 1e-6 of the value, plus the slivers cut chords may leave, plus
-1e-6 km². frontmap keeps every chord within TOLERANCE_M of its geodesic, but
-a boundary that crosses a densified edge cuts the chord, up to TOLERANCE_M
-off the geodesic: the pieces on either side then differ from the oracle's by
-at most the geodesic triangle over that chord. The hand-made coverages bound
-it per crossing; on the real data the lead's bound holds, 1e-8 of the
-faction's area (a thin piece along a long edge, like SDF's 0.14 km² lost on
-the Syria sample, is off by tens of m²).
+Tolerance: 1e-6 of the value, plus 1e-6 km², with no other slack. frontmap
+keeps every chord within TOLERANCE_M (0.1 m) of its geodesic, and where one
+boundary crosses or runs beside another, within CROSSING_TOLERANCE_M
+(0.001 m): the point where two chords cross is then where the geodesics
+cross, to well under a millimetre (without that finer cut, a crossing of
+km-long edges moves tens of m², up to 37 times this budget on the Ukraine
+windows below).
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ import frontmap
 from frontmap.analysis.change import diff_dates
 from frontmap.analysis.geodesy import area_km2
 from frontmap.analysis.timeline import timeline
-from frontmap.read.densify import TOLERANCE_M
 
 from .conftest import write_fc
 from .postgis import geodesic_segmentize, wkb
@@ -38,21 +36,9 @@ from .postgis import geodesic_segmentize, wkb
 GEOD = pyproj.Geod(ellps="WGS84")
 
 
-def close(got: float, want: float, slack_km2: float = 0.0) -> bool:
-    """Within 1e-6 of the value, plus the slivers cut chords may leave, plus 1e-6 km²."""
-    return abs(got - want) <= 1e-6 * abs(want) + slack_km2 + 1e-6
-
-
-def _sliver_km2(geoms, crossings: int) -> float:
-    """What cut chords may leave: per crossing of two boundaries, half the longest
-    chord times the tolerance (the geodesic triangle over the cut chord)."""
-    longest = 0.0
-    for g in geoms:
-        c = shapely.get_coordinates(shapely.get_rings(shapely.get_parts(g)))
-        _, _, d = GEOD.inv(c[:-1, 0], c[:-1, 1], c[1:, 0], c[1:, 1])
-        d = d[c[:-1, 0] != c[1:, 0]]  # a meridian is its own geodesic: nothing to cut
-        longest = max(longest, float(d.max(initial=0.0)))
-    return crossings * longest * TOLERANCE_M / 2 / 1e6
+def close(got: float, want: float) -> bool:
+    """Within 1e-6 of the value, plus 1e-6 km²."""
+    return abs(got - want) <= 1e-6 * abs(want) + 1e-6
 
 
 def _raw(path, field: str) -> dict[str, shapely.Geometry]:
@@ -158,27 +144,24 @@ def test_long_edges_at_several_latitudes(postgis, tmp_path, lat0):
     d = diff_dates(layers, "2020-01-01", "2020-01-02")
     oracle = Oracle(postgis, {k: geodesic_segmentize(v) for k, v in t1.items()},
                     {k: geodesic_segmentize(v) for k, v in t2.items()})
-    # every point where a boundary of one date crosses one of the other
+    # the boundaries of the two dates cross (where the finer cut matters)
     lines1 = shapely.union_all([g.boundary for g in t1.values()])
     lines2 = shapely.union_all([g.boundary for g in t2.values()])
     meet = shapely.get_parts(shapely.intersection(lines1, lines2))
-    crossings = int(sum(p.geom_type == "Point" for p in meet))
-    territories = [*layers.snapshot("2020-01-01").territories.values(),
-                   *layers.snapshot("2020-01-02").territories.values()]
-    slack = _sliver_km2(territories, crossings)
-    assert slack < 1e-6 * d.aoi_km2  # the bound is tight: long edges uncut would leave 1e-4
+    assert sum(p.geom_type == "Point" for p in meet) >= 6
     for f in d.factions:
         assert close(f.area_from_km2, oracle.area(oracle.a[f.faction]))
         assert close(f.area_to_km2, oracle.area(oracle.b[f.faction]))
         gained, lost = oracle.gained_lost(f.faction)
-        assert close(f.gained_km2, gained, slack), (f.faction, f.gained_km2, gained, slack)
-        assert close(f.lost_km2, lost, slack), (f.faction, f.lost_km2, lost, slack)
-        assert abs(f.net_km2 - (f.gained_km2 - f.lost_km2)) <= slack + 1e-6
+        assert close(f.gained_km2, gained), (f.faction, f.gained_km2, gained)
+        assert close(f.lost_km2, lost), (f.faction, f.lost_km2, lost)
+        size = max(f.area_from_km2, f.area_to_km2)
+        assert abs(f.net_km2 - (f.gained_km2 - f.lost_km2)) <= 1e-8 * size + 1e-6
         assert f.edge_effect_km2 == f.net_km2 - (f.gained_km2 - f.lost_km2)
     want = oracle.transfers()
     assert {k for k, v in want.items() if v > 1e-3} == {k for k, v in d.matrix.items() if v > 1e-3}
     for key, km2 in want.items():
-        assert close(d.matrix.get(key, 0.0), km2, slack), (key, d.matrix.get(key), km2)
+        assert close(d.matrix.get(key, 0.0), km2), (key, d.matrix.get(key), km2)
 
 
 @pytest.mark.slow
@@ -195,17 +178,27 @@ def test_syria_sample_gains_losses_and_contested(postgis, shared_data):
         gained, lost = oracle.gained_lost(f.faction)
         assert close(f.area_from_km2, oracle.area(oracle.a[f.faction]))
         assert close(f.area_to_km2, oracle.area(oracle.b[f.faction]))
-        assert close(f.gained_km2, gained, 1e-8 * size), (f.faction, f.gained_km2, gained)
-        assert close(f.lost_km2, lost, 1e-8 * size), (f.faction, f.lost_km2, lost)
+        assert close(f.gained_km2, gained), (f.faction, f.gained_km2, gained)
+        assert close(f.lost_km2, lost), (f.faction, f.lost_km2, lost)
         assert abs(f.net_km2 - (f.gained_km2 - f.lost_km2)) <= 1e-8 * size + 1e-6
+    # what passed between holders (factions, contested, unassigned)
+    want = oracle.transfers()
+    assert {k for k, v in want.items() if v > 1e-3} == {k for k, v in d.matrix.items() if v > 1e-3}
+    for key, km2 in want.items():
+        if key[1] == "contested" and key[0] != "unassigned":
+            # KNOWN DEFECT, measured: ground a faction held alone that became contested
+            # is up to 6e-4 km² off (0.3324 km² for HTS, PostGIS 0.3330): an overlay of
+            # the holders puts a vertex on a 0.085 m edge that nothing crosses there
+            assert abs(d.matrix.get(key, 0.0) - km2) <= 1e-3, (key, d.matrix.get(key), km2)
+        else:
+            assert close(d.matrix.get(key, 0.0), km2), (key, d.matrix.get(key), km2)
     # ground claimed by two or more factions, per date (the issue's HTS/SDF case is in it)
     for terr, holders in ((oracle.a, d.holders_from), (oracle.b, d.holders_to)):
         want = oracle.area(oracle.contested(terr))
-        total = sum(holders.values())
-        assert close(holders["contested"], want, 1e-8 * total), (holders["contested"], want)
+        assert close(holders["contested"], want), (holders["contested"], want)
     rows = {(r.date, r.faction): r.area_km2 for r in frontmap.areas(layers.snapshots.values())}
-    assert close(rows[(dt.date(2024, 12, 5), "contested")],
-                 oracle.area(oracle.contested(oracle.b)), 1e-8 * d.aoi_km2)
+    for date, terr in ((dt.date(2024, 12, 3), oracle.a), (dt.date(2024, 12, 5), oracle.b)):
+        assert close(rows[(date, "contested")], oracle.area(oracle.contested(terr)))
 
 
 @pytest.mark.slow
@@ -235,6 +228,6 @@ def test_ukraine_windows(postgis, shared_data, tmp_path, dates):
         assert close(row.area_to_km2, postgis.area_km2(b))
         gained = postgis.area_km2(postgis.difference(b, a))
         lost = postgis.area_km2(postgis.difference(a, b))
-        assert close(row.gained_km2, gained, 1e-8 * size), (row, gained)
-        assert close(row.lost_km2, lost, 1e-8 * size), (row, lost)
+        assert close(row.gained_km2, gained), (row, gained)
+        assert close(row.lost_km2, lost), (row, lost)
         assert abs(row.net_km2 - (row.gained_km2 - row.lost_km2)) <= 1e-8 * size + 1e-6

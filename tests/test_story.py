@@ -159,7 +159,10 @@ def test_near_is_only_within_near_km():
 
     town = frontmap.Place("Kharkiv", 36.23, 50.0)
     s1 = Snapshot(dt.date(2020, 1, 1), {"RU": shapely.box(37.0, 49.8, 38.0, 50.2)})
-    s2 = Snapshot(dt.date(2020, 1, 2), {"RU": shapely.box(36.9, 49.8, 38.0, 50.2)})
+    # (the edges 37E-38E stay the same edges: a geodesic from 36.9E to 38E would bow
+    # further north than the one from 37E, and RU would lose a sliver along 49.8N)
+    s2 = Snapshot(dt.date(2020, 1, 2), {"RU": shapely.Polygon(
+        [(36.9, 49.8), (37.0, 49.8), (38.0, 49.8), (38.0, 50.2), (37.0, 50.2), (36.9, 50.2)])})
     d = diff(s1, s2, places=[town], names={"RU": "Russian-held"})
     (c,) = d.claims
     assert 40 < c.where.km < 50 and not c.where.is_near

@@ -12,6 +12,7 @@ import frontmap
 from frontmap.analysis.measure import components
 from frontmap.analysis.timeline import change_windows, measure_territory, pair_change, timeline
 from frontmap.build.parallel import executor
+from frontmap.read.densify import densify, refine_crossings
 from frontmap.read.model import Snapshot
 
 from .conftest import GEOD
@@ -27,6 +28,9 @@ def plain_km2(geom) -> float:
 
 
 def plain_change(a, b):
+    """The whole overlay, where the two boundaries cross cut finer along their
+    geodesics as frontmap does (refine_crossings: no area of a or b changes)."""
+    a, b = refine_crossings([a, b])
     return plain_km2(shapely.difference(b, a)), plain_km2(shapely.difference(a, b))
 
 
@@ -40,7 +44,8 @@ def wiggly(seed, n=400, cx=37.5, cy=48.0, r=1.0):
     t = np.linspace(0, 2 * np.pi, n, endpoint=False)
     rad = r * (1 + 0.15 * np.sin(5 * t) + 0.05 * rng.standard_normal(n))
     ring = np.column_stack([cx + rad * np.cos(t) * 1.4, cy + rad * np.sin(t)])
-    return largest(shapely.make_valid(shapely.Polygon(np.round(ring, 6))))
+    # densified as the reader densifies every territory it reads
+    return densify(largest(shapely.make_valid(shapely.Polygon(np.round(ring, 6)))))
 
 
 def moved(poly, seed, k=6, scale=0.02, repair=True):
@@ -59,7 +64,7 @@ def moved(poly, seed, k=6, scale=0.02, repair=True):
     raw = shapely.Polygon(np.round(c, 6))
     if not repair:
         return raw
-    return largest(shapely.make_valid(raw))
+    return densify(largest(shapely.make_valid(raw)))
 
 
 @pytest.mark.parametrize("seed", range(6))

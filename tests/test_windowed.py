@@ -20,7 +20,7 @@ from frontmap.analysis.timeline import timeline
 from frontmap.analysis.topology import border_km
 from frontmap.build.parallel import executor
 from frontmap.read.clipper import Clipper
-from frontmap.read.densify import densify
+from frontmap.read.densify import densify, refine_crossings
 from frontmap.read.model import Snapshot
 
 from .conftest import GEOD
@@ -114,8 +114,12 @@ def test_windowed_diff_equals_the_whole_overlay(clipped, monkeypatch):
     same_numbers(got.as_dict(), want.as_dict())
     assert got.matrix.keys() == want.matrix.keys()
     # each faction's gains and losses, against an independent measure of the overlay
+    # (of the territories with their crossings cut finer, as diff does: refine_crossings)
+    keys = [(1, k) for k in s1.territories] + [(2, k) for k in s2.territories]
+    fine = dict(zip(keys, refine_crossings([*s1.territories.values(),
+                                            *s2.territories.values()]), strict=True))
     for f in got.factions:
-        a, b = s1.territories.get(f.faction), s2.territories.get(f.faction)
+        a, b = fine.get((1, f.faction)), fine.get((2, f.faction))
         assert f.gained_km2 == pytest.approx(plain_km2(shapely.difference(b, a)), abs=1e-6)
         assert f.lost_km2 == pytest.approx(plain_km2(shapely.difference(a, b)), abs=1e-6)
 

@@ -33,6 +33,7 @@ from .measure import (
     contested_geometry,
     polygonal,
     present_factions,
+    refined_snapshots,
 )
 from .overlay import PairOverlay, collect, overlap_km2
 from .places import NEAR_KM, Where, locate
@@ -254,7 +255,8 @@ class LazyHolders(Mapping):
 
     def _contested_ground(self) -> shapely.Geometry:
         if self._contested is None:
-            self._contested = contested_geometry(self._territories)
+            # (diff refined the territories of both dates together: refined_snapshots)
+            self._contested = contested_geometry(self._territories, refine=False)
         return self._contested
 
     def _key_list(self) -> list[str]:
@@ -720,6 +722,7 @@ def diff(
     a sentence or a label (default: 1 km² or 0.5% of a faction's change, see
     :func:`frontmap.analysis.summary.story_threshold`).
     """
+    s_from, s_to = refined_snapshots(s_from, s_to)
     t_from, t_to = s_from.territories, s_to.territories
     ids = present_factions(t_from, t_to, order=order)
     whole = clip if clip is not None else shapely.union_all([*t_from.values(), *t_to.values()])

@@ -38,10 +38,12 @@ import numpy as np
 import shapely
 
 from ..read.clipper import Clipper
+from ..read.densify import refine_crossings
 from ..read.model import Snapshot
 from .geodesy import area_km2
 from .measure import count_parts, polygonal, present_factions
 from .windows import (
+    PAD,
     change_windows,
     clip_to_windows,
     covers_too_much,
@@ -208,6 +210,13 @@ def _difference_km2(x, y) -> float:
     return area_km2(polygonal(shapely.difference(x, y)))
 
 
+def _both_ways_km2(ga, gb) -> tuple[float, float]:
+    """(gained, lost) km² from ``ga`` to ``gb``, overlaid whole (their crossings
+    refined first: see :func:`frontmap.read.densify.refine_crossings`)."""
+    ga, gb = refine_crossings([ga, gb], changed_only=True)
+    return _difference_km2(gb, ga), _difference_km2(ga, gb)
+
+
 def pair_change(
     a: Measured | None, b: Measured | None, clip: Clipper | None = None
 ) -> tuple[float, float]:
@@ -229,9 +238,9 @@ def _pair_change(a: Measured | None, b: Measured | None, clip: Clipper | None = 
     if len(windows) == 0:
         return 0.0, 0.0, 0.0
     if covers_too_much(windows, [a.geom, b.geom]):
-        return _difference_km2(b.geom, a.geom), _difference_km2(a.geom, b.geom), None
+        return (*_both_ways_km2(a.geom, b.geom), None)
     ca, cb = clip_to_windows([a.geom, b.geom], windows)
-    return _window_change(ca, cb)
+    return _window_change(ca, cb, windows)
 
 
 def _crossed_boxes(m: Measured, changed: np.ndarray) -> np.ndarray:
@@ -240,12 +249,15 @@ def _crossed_boxes(m: Measured, changed: np.ndarray) -> np.ndarray:
     keys, boxes = m.crossed
     if len(keys) == 0 or len(changed) == 0:
         return np.empty((0, 4))
-    # (a hash shared by chance only adds a box: never a missed one)
-    return boxes[np.isin(keys, edge_hashes(changed))]
+    # (a hash shared by chance only adds a box: never a missed one); padded like the
+    # boxes of the changed edges, so that no piece's edge runs along a window's side
+    found = boxes[np.isin(keys, edge_hashes(changed))]
+    return found + np.array([-PAD, -PAD, PAD, PAD])
 
 
-def _window_change(ca, cb, depth: int = 0):
-    """(gained, lost, delta) from the two dates' pieces in each window.
+def _window_change(ca, cb, windows: np.ndarray, depth: int = 0):
+    """(gained, lost, delta) from the two dates' pieces in each window (``windows``),
+    their crossings refined (:func:`frontmap.read.densify.refine_crossings`).
 
     Two large pieces (a window along the outline's coast, cut to it) share most
     of their edges again: their own change windows are used, once more.
@@ -263,9 +275,13 @@ def _window_change(ca, cb, depth: int = 0):
         elif not covers_too_much(inner, [ca[i], cb[i]], limit=0.9):  # (a large overlay costs
             # far more per vertex than cutting it to many windows)
             sub_a, sub_b = clip_to_windows([ca[i], cb[i]], inner)
-            g, lo, d = _window_change(sub_a, sub_b, depth=1)
+            g, lo, d = _window_change(sub_a, sub_b, inner, depth=1)
             gained, lost, delta = gained + g, lost + lo, delta + d
             ca[i] = cb[i] = shapely.MultiPolygon()
+    n = len(ca)
+    refined = refine_crossings([*ca, *cb], boxes=np.vstack([windows, windows]),
+                               changed_only=True)
+    ca, cb = np.array(refined[:n], dtype=object), np.array(refined[n:], dtype=object)
     gained += area_km2(shapely.GeometryCollection(list(shapely.difference(cb, ca))))
     lost += area_km2(shapely.GeometryCollection(list(shapely.difference(ca, cb))))
     delta += area_km2(shapely.GeometryCollection(list(cb))) - area_km2(
@@ -298,6 +314,7 @@ def _clipped_pair_change(a: Measured, b: Measured, clip: Clipper):
         boxes += [_crossed_boxes(a, changed_a), _crossed_boxes(b, changed_b)]
     windows = merge_boxes(np.vstack(boxes))
     if not known or covers_too_much(windows, [ga, gb]):
+        ga, gb = refine_crossings([ga, gb], changed_only=True)
         gained = area_km2(clip(polygonal(shapely.difference(gb, ga))))
         lost = area_km2(clip(polygonal(shapely.difference(ga, gb))))
         return gained, lost, None
@@ -310,7 +327,7 @@ def _clipped_pair_change(a: Measured, b: Measured, clip: Clipper):
             ca[i], cb[i] = clip.pair(ca[i], cb[i])
         else:
             ca[i] = cb[i] = shapely.MultiPolygon()
-    return _window_change(ca, cb)
+    return _window_change(ca, cb, windows)
 
 
 @dataclass(frozen=True)

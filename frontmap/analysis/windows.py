@@ -40,8 +40,10 @@ __all__ = [
     "OVERLAY_ALL_ABOVE",
 ]
 
-#: windows are padded by this much (degrees) so pieces never touch their edge
-PAD = 1e-7
+#: windows are padded by this much (degrees) so pieces never touch their edge, even
+#: where an edge that another boundary crosses is cut finer along its geodesic
+#: (up to TOLERANCE_M, 0.1 m, off its chord; see frontmap.read.densify.refine_crossings)
+PAD = 3e-6
 #: when the windows cover more than this share of the territories' bounding box, overlay
 #: the whole territories at once (cheaper than many windows)
 OVERLAY_ALL_ABOVE = 0.25

@@ -22,11 +22,23 @@ import numpy as np
 import pyproj
 import shapely
 
-__all__ = ["densify", "densify_coords", "chord_deviation_m", "TOLERANCE_M"]
+__all__ = [
+    "densify",
+    "densify_coords",
+    "refine_crossings",
+    "chord_deviation_m",
+    "TOLERANCE_M",
+    "CROSSING_TOLERANCE_M",
+]
 
 #: the most a chord may stray from its geodesic (metres on the ground)
 TOLERANCE_M = 0.1
+#: the most a chord may stray from its geodesic where another boundary crosses it
+#: (see refine_crossings): the point where two boundaries cross is then within
+#: this of where their geodesics cross
+CROSSING_TOLERANCE_M = 1e-3
 _R = 6_371_008.8  # mean Earth radius (m), for the estimate only
+_M_PER_DEG = 111_320.0  # metres in a degree of latitude (about)
 #: the estimate (see chord_deviation_m) may be a few per cent under the true
 #: deviation: accept chords up to _SAFE of the tolerance, and cut long edges
 #: into pieces that aim at _AIM of it
@@ -194,7 +206,8 @@ def _cuts(x1, y1, x2, y2, dev, tol: float):
     return pts[:, 0], pts[:, 1], counts
 
 
-def densify_coords(coords: np.ndarray, ring: np.ndarray, tolerance_m: float = TOLERANCE_M):
+def densify_coords(coords: np.ndarray, ring: np.ndarray, tolerance_m: float = TOLERANCE_M,
+                   only: np.ndarray | None = None):
     """The rings of a polygonal geometry as flat coordinates (``ring``: the ring of
     each vertex, rings one after the other, each closed) with vertices added
     along every edge whose chord strays more than ``tolerance_m`` from its
@@ -202,16 +215,30 @@ def densify_coords(coords: np.ndarray, ring: np.ndarray, tolerance_m: float = TO
 
     The same vertices as :func:`densify` adds to the geometry built from them
     (the GeoJSON parser densifies this way while it builds the polygons).
+    ``only``: the edges that may be cut, each by the index of its first vertex
+    (None: every edge).
     """
     n = len(coords)
     if n < 2:
         return None
     x, y = coords[:, 0], coords[:, 1]
-    idx, dev = _candidates(x[:-1], y[:-1], x[1:], y[1:], tolerance_m)
+    if only is None:
+        idx, dev = _candidates(x[:-1], y[:-1], x[1:], y[1:], tolerance_m)
+    else:
+        found, dev = _candidates(x[only], y[only], x[only + 1], y[only + 1], tolerance_m)
+        idx = only[found]
     within = ring[idx] == ring[idx + 1]  # not the step from one ring to the next
     idx, dev = idx[within], dev[within]
     if len(idx) == 0:
         return None
+    return _insert(coords, ring, idx, dev, tolerance_m)
+
+
+def _insert(coords: np.ndarray, ring: np.ndarray, idx: np.ndarray, dev: np.ndarray,
+            tolerance_m: float):
+    """:func:`densify_coords` once the edges to cut (``idx``) and their deviations are known."""
+    n = len(coords)
+    x, y = coords[:, 0], coords[:, 1]
     lon, lat, k = _cuts(x[idx], y[idx], x[idx + 1], y[idx + 1], dev, tolerance_m)
     # the old vertices move down by the points inserted before them; each edge's points
     # go in just before its end vertex
@@ -228,18 +255,174 @@ def densify_coords(coords: np.ndarray, ring: np.ndarray, tolerance_m: float = TO
     return out, np.repeat(ring, 1 + shift)  # inserted points belong to their edge's ring
 
 
-def _densify_polygonal(geom, tol: float):
+def _flat(geom):
+    """(polygons, owner polygon of each ring, coordinates, ring of each) of a polygonal geometry."""
     polys = shapely.get_parts(geom)
     rings, owner = shapely.get_rings(polys, return_index=True)
     coords, ring = shapely.get_coordinates(rings, return_index=True)
-    dense = densify_coords(coords, ring, tol)
-    if dense is None:
-        return geom
-    out, new_ring = dense
+    return polys, owner, coords, ring
+
+
+def _rebuild(geom, owner, out, new_ring):
     rebuilt = shapely.polygons(shapely.linearrings(out, indices=new_ring), indices=owner)
     if geom.geom_type == "Polygon":
         return rebuilt[0]
     return shapely.multipolygons(rebuilt)
+
+
+def _densify_polygonal(geom, tol: float):
+    _, owner, coords, ring = _flat(geom)
+    dense = densify_coords(coords, ring, tol)
+    if dense is None:
+        return geom
+    return _rebuild(geom, owner, *dense)
+
+
+def _meets_inside(qa, qb, ta, tb, near) -> np.ndarray:
+    """For pairs of segments within ``near`` (per pair) of each other (q from qa to qb,
+    t from ta to tb): does q come within ``near`` of t anywhere but at an end they share?
+    (A crossing, an end of q on or beside t, the two along one line; not the same
+    edge twice, nor two edges that meet at a common vertex and part.)"""
+    def same(u, v):
+        return (u == v).all(axis=1)
+
+    s_aa, s_ab, s_ba, s_bb = same(qa, ta), same(qa, tb), same(qb, ta), same(qb, tb)
+    share = s_aa | s_ab | s_ba | s_bb
+    identical = (s_aa & s_bb) | (s_ab & s_ba)
+    # one common end: they are near elsewhere only when the far end of one lies
+    # beside the other (they part at an angle too small to tell in ``near``)
+    q_far = np.where((s_aa | s_ab)[:, None], qb, qa)
+    t_far = np.where((s_aa | s_ba)[:, None], tb, ta)
+    common = np.where((s_aa | s_ab)[:, None], qa, qb)
+    beside = ((_to_segment(q_far, common, t_far) <= near)
+              | (_to_segment(t_far, common, q_far) <= near))
+    return ~share | (share & ~identical & beside)
+
+
+def _inside(a, b, dev, box) -> np.ndarray:
+    """For each edge a-b (straying ``dev`` metres from its geodesic): does its geodesic
+    stay inside its ``box`` (one row per edge), away from its sides? An edge along a
+    side is where a cut went, not a boundary; an edge whose geodesic would leave
+    the box is left as it is (the window's pieces must stay inside it)."""
+    xmin, ymin, xmax, ymax = box.T
+    lat = np.radians(np.maximum(np.abs(a[:, 1]), np.abs(b[:, 1])))
+    with np.errstate(divide="ignore"):
+        margin = 2 * dev / (_M_PER_DEG * np.cos(lat))
+    return ((np.minimum(a[:, 0], b[:, 0]) - xmin > margin)
+            & (xmax - np.maximum(a[:, 0], b[:, 0]) > margin)
+            & (np.minimum(a[:, 1], b[:, 1]) - ymin > margin)
+            & (ymax - np.maximum(a[:, 1], b[:, 1]) > margin))
+
+
+def _share_end(qa, qb, ta, tb) -> np.ndarray:
+    """For each pair of segments: do they have an end in common?"""
+    def same(u, v):
+        return (u == v).all(axis=1)
+
+    return same(qa, ta) | same(qa, tb) | same(qb, ta) | same(qb, tb)
+
+
+def _to_segment(p, a, b) -> np.ndarray:
+    """Distance (degrees, in the plane) from each point p to the segment a-b."""
+    d = b - a
+    length2 = (d * d).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.clip(((p - a) * d).sum(axis=1) / length2, 0.0, 1.0)
+    t = np.where(length2 > 0, t, 0.0)
+    off = p - (a + t[:, None] * d)
+    return np.sqrt((off * off).sum(axis=1))
+
+
+def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
+                     boxes: np.ndarray | None = None, changed_only: bool = False) -> list:
+    """``geoms`` (polygonal, or None or empty) with every edge that a boundary crosses
+    or runs beside cut along its geodesic until its chords stray less than
+    ``tolerance_m`` from it.
+
+    Where two boundaries cross, an overlay in the lon/lat plane puts a vertex
+    where their chords cross: up to TOLERANCE_M off the point where their
+    geodesics do, which moves ground from one piece to the other (a few tens
+    of m² per crossing of edges km long, more than 1e-6 of a small change);
+    where a vertex lies beside a chord, within TOLERANCE_M, its geodesic may
+    pass on the other side. Cut finer there, the chords cross within
+    ``tolerance_m`` of the geodesics. The new vertices lie on the geodesics
+    (no area changes). Whether an edge is cut depends on the edge alone, not
+    on which geometry has it, so geometries that share an edge still share it.
+    Geometries with nothing to cut come back as the same objects.
+
+    ``boxes``: the window (xmin, ymin, xmax, ymax) each geometry was cut to, when
+    they are pieces of larger ones; only edges whose geodesic stays inside the
+    window are cut (an edge along a side of it is where the cut went, not a
+    boundary; the pieces must stay inside their window). ``changed_only``: the
+    geometries are two versions of one territory (one faction on two dates,
+    which no valid polygon's own edges cross): only edges that one of them has
+    and the other has not are looked at for what comes near (the rest cross
+    nothing), which is most of the cost saved.
+    """
+    todo = np.array([i for i, g in enumerate(geoms) if g is not None and not g.is_empty
+                     and g.geom_type in ("Polygon", "MultiPolygon")], dtype=np.int64)
+    if len(todo) < 2:
+        return list(geoms)
+    arr = np.empty(len(todo), dtype=object)
+    arr[:] = [geoms[i] for i in todo]
+    parts, part_geom = shapely.get_parts(arr, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, vertex_ring = shapely.get_coordinates(rings, return_index=True)
+    first = np.flatnonzero(vertex_ring[:-1] == vertex_ring[1:])  # each edge's first vertex
+    a, b = coords[first], coords[first + 1]
+    owner = part_geom[ring_part[vertex_ring[first]]]  # index into todo
+    longs, dev = _candidates(a[:, 0], a[:, 1], b[:, 0], b[:, 1], tolerance_m)
+    if boxes is not None and len(longs):
+        keep = _inside(a[longs], b[longs], dev, np.asarray(boxes)[todo[owner[longs]]])
+        longs, dev = longs[keep], dev[keep]
+    if len(longs) == 0:
+        return list(geoms)
+    ask = np.arange(len(first))
+    if changed_only:
+        ask = _unshared(a, b)
+    lines = shapely.linestrings(np.stack([a, b], axis=1))
+    tree = shapely.STRtree(lines[longs])
+    # near enough that the geodesic may pass on the other side: within TOLERANCE_M
+    # (degrees of longitude shrink towards the poles)
+    top = min(float(np.abs(coords[:, 1]).max()), 85.0)
+    near = 2 * TOLERANCE_M / (_M_PER_DEG * np.cos(np.radians(top)))
+    # (pairs within one geometry count too: whether an edge is cut then depends on
+    # the edge alone, never on which of the geometries that share it is asked)
+    query, hit = tree.query(lines[ask], predicate="dwithin", distance=near)
+    # within reach of the long edge's own bow: its geodesic, ``dev`` off its chord, may
+    # pass on the other side of what comes that near (twice, for safety; degrees)
+    lat = np.radians(np.maximum(np.abs(a[longs, 1]), np.abs(b[longs, 1])))
+    reach = 2 * dev / (_M_PER_DEG * np.cos(lat))
+    reach = reach[hit]
+    query, hit = ask[query], longs[hit]
+    meets = _meets_inside(a[query], b[query], a[hit], b[hit], reach)
+    apart = np.flatnonzero(meets & ~_share_end(a[query], b[query], a[hit], b[hit]))
+    meets[apart] = shapely.distance(lines[query[apart]], lines[hit[apart]]) <= reach[apart]
+    hit = np.unique(hit[meets])
+    if len(hit) == 0:
+        return list(geoms)
+    out = list(geoms)
+    # each geometry's vertices, rings and parts are consecutive in the flat arrays
+    v_start = np.searchsorted(part_geom[ring_part[vertex_ring]], np.arange(len(todo) + 1))
+    r_start = np.searchsorted(part_geom[ring_part], np.arange(len(todo) + 1))
+    p_start = np.searchsorted(part_geom, np.arange(len(todo) + 1))
+    for k in np.unique(owner[hit]).tolist():
+        v0, v1, r0, p0 = v_start[k], v_start[k + 1], r_start[k], p_start[k]
+        mine = first[hit[owner[hit] == k]] - v0
+        dense = densify_coords(coords[v0:v1], vertex_ring[v0:v1] - r0, tolerance_m, only=mine)
+        if dense is not None:
+            geom = geoms[todo[k]]
+            out[todo[k]] = _rebuild(geom, ring_part[r0:r_start[k + 1]] - p0, *dense)
+    return out
+
+
+def _unshared(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Indices of the edges a-b that occur once (either way round) among them all."""
+    swap = (b[:, 0] < a[:, 0]) | ((b[:, 0] == a[:, 0]) & (b[:, 1] < a[:, 1]))
+    canon = np.ascontiguousarray(np.where(swap[:, None], np.hstack([b, a]), np.hstack([a, b])))
+    _, inverse, counts = np.unique(canon.view(_KEY).ravel(), return_inverse=True,
+                                   return_counts=True)
+    return np.flatnonzero(counts[inverse.ravel()] == 1)
 
 
 def densify(geom, tolerance_m: float = TOLERANCE_M):
