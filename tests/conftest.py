@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyproj
 import pytest
+import shapely
 from hypothesis import settings
 
 # CI runs the property tests derandomized (the same examples every run, so a
@@ -18,6 +19,18 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("FRONTMAP_SHARED_DATA", ROOT.parent / "shared" / "data"))
 GEOD = pyproj.Geod(ellps="WGS84")
+
+
+def plain_km2(geom) -> float:
+    """Geodesic km² written independently of frontmap, with pyproj alone: |outer| -
+    |holes| per polygon (ST_Area(geography)); anything but polygons counts nothing."""
+    total = 0.0
+    for p in shapely.get_parts(geom):
+        if p.geom_type != "Polygon" or p.is_empty:
+            continue
+        total += abs(GEOD.polygon_area_perimeter(*p.exterior.xy)[0])
+        total -= sum(abs(GEOD.polygon_area_perimeter(*r.xy)[0]) for r in p.interiors)
+    return total / 1e6
 
 
 @pytest.fixture

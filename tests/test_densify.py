@@ -11,7 +11,7 @@ from frontmap.analysis.geodesy import area_km2
 from frontmap.read.clean import clean_geometry
 from frontmap.read.densify import TOLERANCE_M, chord_deviation_m, densify
 
-from .conftest import GEOD, feature, rect, ring_km2, write_fc
+from .conftest import GEOD, feature, plain_km2, rect, ring_km2, write_fc
 
 
 def true_deviation_m(x1, y1, x2, y2, samples=41) -> float:
@@ -129,15 +129,6 @@ def test_reader_and_clip_outlines_are_densified(tmp_path):
     assert area_km2(geom) == pytest.approx(ring_km2(corner), rel=1e-6)
 
 
-def _geodesic_area_km2(geom) -> float:
-    """|outer| - |holes| per polygon, with pyproj alone."""
-    total = 0.0
-    for p in shapely.get_parts(geom):
-        if p.geom_type == "Polygon":
-            total += abs(GEOD.geometry_area_perimeter(shapely.orient_polygons(p))[0])
-    return total / 1e6
-
-
 def test_crossed_edges_are_cut_finer_and_overlays_meet_the_fine_truth():
     """Two squares with 2 km edges (densified to 0.1 m, as read) whose boundaries
     cross: after refine_crossings their overlap is the one of the same squares
@@ -154,7 +145,7 @@ def test_crossed_edges_are_cut_finer_and_overlays_meet_the_fine_truth():
     assert rfar is far
     for before, after in ((a, ra), (b, rb), (c, rc)):
         assert shapely.get_num_coordinates(after) > shapely.get_num_coordinates(before)
-        assert _geodesic_area_km2(after) == pytest.approx(_geodesic_area_km2(before), rel=1e-12)
+        assert plain_km2(after) == pytest.approx(plain_km2(before), rel=1e-12)
     # every chord that a boundary of the other crosses is within the finer tolerance
     for geom, other in ((ra, rb), (rb, ra)):
         xy = shapely.get_coordinates(geom)
@@ -163,11 +154,11 @@ def test_crossed_edges_are_cut_finer_and_overlays_meet_the_fine_truth():
         for (x1, y1), (x2, y2) in zip(xy[:-1][crossed], xy[1:][crossed], strict=True):
             assert true_deviation_m(x1, y1, x2, y2) <= CROSSING_TOLERANCE_M
     # a and c still share their border (which b crosses) exactly: no sliver between them
-    assert _geodesic_area_km2(shapely.intersection(ra, rc)) == 0.0
+    assert plain_km2(shapely.intersection(ra, rc)) == 0.0
     assert shapely.intersection(ra, rc).length == pytest.approx(0.6, rel=1e-5)
     fine_a, fine_b = densify(a, 1e-6), densify(b, 1e-6)
-    truth = _geodesic_area_km2(shapely.intersection(fine_a, fine_b))
-    got = _geodesic_area_km2(shapely.intersection(ra, rb))
-    rough = _geodesic_area_km2(shapely.intersection(a, b))
+    truth = plain_km2(shapely.intersection(fine_a, fine_b))
+    got = plain_km2(shapely.intersection(ra, rb))
+    rough = plain_km2(shapely.intersection(a, b))
     assert abs(got - truth) <= 1e-6 * truth
     assert abs(rough - truth) > 10 * abs(got - truth)  # (the finer cut is what did it)

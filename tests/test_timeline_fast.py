@@ -15,16 +15,7 @@ from frontmap.build.parallel import executor
 from frontmap.read.densify import densify, refine_crossings
 from frontmap.read.model import Snapshot
 
-from .conftest import GEOD
-
-
-def plain_km2(geom) -> float:
-    """The straightforward geodesic area, written here independently of frontmap."""
-    total = 0.0
-    for p in shapely.get_parts(geom):
-        if p.geom_type == "Polygon":
-            total += abs(GEOD.geometry_area_perimeter(shapely.orient_polygons(p))[0])
-    return total / 1e6
+from .conftest import plain_km2
 
 
 def plain_change(a, b):

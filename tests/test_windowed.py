@@ -23,21 +23,10 @@ from frontmap.read.clipper import Clipper
 from frontmap.read.densify import densify, refine_crossings
 from frontmap.read.model import Snapshot
 
-from .conftest import GEOD
+from .conftest import plain_km2
 
 D1, D2 = dt.date(2024, 1, 1), dt.date(2024, 1, 8)
 D_FROM, D_TO = dt.date(2024, 11, 1), dt.date(2024, 12, 1)
-
-
-def plain_km2(geom) -> float:
-    """Geodesic area written here independently of frontmap (|outer| - |holes|)."""
-    total = 0.0
-    for p in shapely.get_parts(geom):
-        if p.geom_type != "Polygon" or p.is_empty:
-            continue
-        total += abs(GEOD.polygon_area_perimeter(*p.exterior.xy)[0])
-        total -= sum(abs(GEOD.polygon_area_perimeter(*r.xy)[0]) for r in p.interiors)
-    return total / 1e6
 
 
 def blob(seed, cx, cy, r, n=600):
