@@ -278,11 +278,12 @@ def _densify_polygonal(geom, tol: float):
     return _rebuild(geom, owner, *dense)
 
 
-def _meets_inside(qa, qb, ta, tb, near) -> np.ndarray:
+def _meets_inside(qa, qb, ta, tb, near) -> tuple[np.ndarray, np.ndarray]:
     """For pairs of segments within ``near`` (per pair) of each other (q from qa to qb,
-    t from ta to tb): does q come within ``near`` of t anywhere but at an end they share?
-    (A crossing, an end of q on or beside t, the two along one line; not the same
-    edge twice, nor two edges that meet at a common vertex and part.)"""
+    t from ta to tb): (does q come within ``near`` of t anywhere but at an end they
+    share?, do they share an end?). (A crossing, an end of q on or beside t, the two
+    along one line; not the same edge twice, nor two edges that meet at a common
+    vertex and part.)"""
     def same(u, v):
         return (u == v).all(axis=1)
 
@@ -296,7 +297,7 @@ def _meets_inside(qa, qb, ta, tb, near) -> np.ndarray:
     common = np.where((s_aa | s_ab)[:, None], qa, qb)
     beside = ((_to_segment(q_far, common, t_far) <= near)
               | (_to_segment(t_far, common, q_far) <= near))
-    return ~share | (share & ~identical & beside)
+    return ~share | (share & ~identical & beside), share
 
 
 def _inside(a, b, dev, box) -> np.ndarray:
@@ -312,14 +313,6 @@ def _inside(a, b, dev, box) -> np.ndarray:
             & (xmax - np.maximum(a[:, 0], b[:, 0]) > margin)
             & (np.minimum(a[:, 1], b[:, 1]) - ymin > margin)
             & (ymax - np.maximum(a[:, 1], b[:, 1]) > margin))
-
-
-def _share_end(qa, qb, ta, tb) -> np.ndarray:
-    """For each pair of segments: do they have an end in common?"""
-    def same(u, v):
-        return (u == v).all(axis=1)
-
-    return same(qa, ta) | same(qa, tb) | same(qb, ta) | same(qb, tb)
 
 
 def _to_segment(p, a, b) -> np.ndarray:
@@ -370,59 +363,97 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
     coords, vertex_ring = shapely.get_coordinates(rings, return_index=True)
     first = np.flatnonzero(vertex_ring[:-1] == vertex_ring[1:])  # each edge's first vertex
     a, b = coords[first], coords[first + 1]
-    owner = part_geom[ring_part[vertex_ring[first]]]  # index into todo
+    ring_geom = part_geom[ring_part]
+    owner = ring_geom[vertex_ring[first]]  # index into todo
     longs, dev = _candidates(a[:, 0], a[:, 1], b[:, 0], b[:, 1], tolerance_m)
     if boxes is not None and len(longs):
         keep = _inside(a[longs], b[longs], dev, np.asarray(boxes)[todo[owner[longs]]])
         longs, dev = longs[keep], dev[keep]
     if len(longs) == 0:
         return list(geoms)
-    ask = np.arange(len(first))
-    if changed_only:
-        ask = _unshared(a, b)
-    lines = shapely.linestrings(np.stack([a, b], axis=1))
-    tree = shapely.STRtree(lines[longs])
+    ask = _unshared(a, b) if changed_only else np.arange(len(first))
+    long_lines = shapely.linestrings(np.stack([a[longs], b[longs]], axis=1))
+    ask_lines = shapely.linestrings(np.stack([a[ask], b[ask]], axis=1))
+    tree = shapely.STRtree(long_lines)
     # near enough that the geodesic may pass on the other side: within TOLERANCE_M
     # (degrees of longitude shrink towards the poles)
     top = min(float(np.abs(coords[:, 1]).max()), 85.0)
     near = 2 * TOLERANCE_M / (_M_PER_DEG * np.cos(np.radians(top)))
     # (pairs within one geometry count too: whether an edge is cut then depends on
     # the edge alone, never on which of the geometries that share it is asked)
-    query, hit = tree.query(lines[ask], predicate="dwithin", distance=near)
+    q, h = tree.query(ask_lines, predicate="dwithin", distance=near)
     # within reach of the long edge's own bow: its geodesic, ``dev`` off its chord, may
     # pass on the other side of what comes that near (twice, for safety; degrees)
     lat = np.radians(np.maximum(np.abs(a[longs, 1]), np.abs(b[longs, 1])))
-    reach = 2 * dev / (_M_PER_DEG * np.cos(lat))
-    reach = reach[hit]
-    query, hit = ask[query], longs[hit]
-    meets = _meets_inside(a[query], b[query], a[hit], b[hit], reach)
-    apart = np.flatnonzero(meets & ~_share_end(a[query], b[query], a[hit], b[hit]))
-    meets[apart] = shapely.distance(lines[query[apart]], lines[hit[apart]]) <= reach[apart]
-    hit = np.unique(hit[meets])
-    if len(hit) == 0:
+    reach = (2 * dev / (_M_PER_DEG * np.cos(lat)))[h]
+    query, hit = ask[q], longs[h]
+    meets, share = _meets_inside(a[query], b[query], a[hit], b[hit], reach)
+    apart = np.flatnonzero(meets & ~share)
+    meets[apart] = shapely.distance(ask_lines[q[apart]], long_lines[h[apart]]) <= reach[apart]
+    cut = np.unique(h[meets])  # into longs
+    if len(cut) == 0:
         return list(geoms)
+    # a geometry whose own edges come this near each other may cross itself once they
+    # follow their geodesics (hairline gaps in a merged territory): checked below
+    own = meets & (owner[query] == owner[hit]) & (query != hit)
+    edges = longs[cut]
+    dense, dense_ring = _insert(coords, vertex_ring, first[edges], dev[cut], tolerance_m)
+    # rebuild the geometries that have a cut edge, all at once
+    k_geoms = np.unique(owner[edges])
+    touched = np.zeros(len(todo), dtype=bool)
+    touched[k_geoms] = True
+    keep_v = touched[ring_geom[dense_ring]]
+    r_sel = np.flatnonzero(touched[ring_geom])
+    p_sel = np.flatnonzero(touched[part_geom])
+    rebuilt_rings = shapely.linearrings(dense[keep_v],
+                                        indices=np.searchsorted(r_sel, dense_ring[keep_v]))
+    polys = shapely.polygons(rebuilt_rings, indices=np.searchsorted(p_sel, ring_part[r_sel]))
+    multis = shapely.multipolygons(polys, indices=np.searchsorted(k_geoms, part_geom[p_sel]))
+    check = set(np.unique(owner[query[own]]).tolist())
     out = list(geoms)
-    # each geometry's vertices, rings and parts are consecutive in the flat arrays
-    v_start = np.searchsorted(part_geom[ring_part[vertex_ring]], np.arange(len(todo) + 1))
-    r_start = np.searchsorted(part_geom[ring_part], np.arange(len(todo) + 1))
-    p_start = np.searchsorted(part_geom, np.arange(len(todo) + 1))
-    for k in np.unique(owner[hit]).tolist():
-        v0, v1, r0, p0 = v_start[k], v_start[k + 1], r_start[k], p_start[k]
-        mine = first[hit[owner[hit] == k]] - v0
-        dense = densify_coords(coords[v0:v1], vertex_ring[v0:v1] - r0, tolerance_m, only=mine)
-        if dense is not None:
-            geom = geoms[todo[k]]
-            out[todo[k]] = _rebuild(geom, ring_part[r0:r_start[k + 1]] - p0, *dense)
+    for j, k in enumerate(k_geoms.tolist()):
+        geom = geoms[todo[k]]
+        new = polys[np.searchsorted(p_sel, np.searchsorted(part_geom, k))] \
+            if geom.geom_type == "Polygon" else multis[j]
+        if k in check and not shapely.is_valid(new):
+            new = _repaired(new)
+        out[todo[k]] = new
     return out
 
 
+def _repaired(geom):
+    """A geometry that crosses itself once its edges follow their geodesics, made
+    valid (polygonal; an empty MultiPolygon when nothing is left)."""
+    fixed = shapely.make_valid(geom, method="structure", keep_collapsed=False)
+    if fixed.geom_type not in ("Polygon", "MultiPolygon"):
+        polys = [p for p in shapely.get_parts(fixed)
+                 if p.geom_type in ("Polygon", "MultiPolygon") and not p.is_empty]
+        fixed = shapely.union_all(polys) if polys else shapely.MultiPolygon()
+    return fixed
+
+
+#: multipliers of the 64-bit hash of an edge's four coordinates (see _unshared)
+_EDGE_FACTORS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                          0x27D4EB2F165667C5], dtype=np.uint64)
+
+
 def _unshared(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Indices of the edges a-b that occur once (either way round) among them all."""
+    """Indices of the edges a-b that occur once (either way round) among them all.
+
+    Sorted by a 64-bit hash and compared exactly with their neighbours in that
+    order: an edge whose hash another shares by chance counts as occurring once
+    (it is only looked at when it need not be)."""
     swap = (b[:, 0] < a[:, 0]) | ((b[:, 0] == a[:, 0]) & (b[:, 1] < a[:, 1]))
     canon = np.ascontiguousarray(np.where(swap[:, None], np.hstack([b, a]), np.hstack([a, b])))
-    _, inverse, counts = np.unique(canon.view(_KEY).ravel(), return_inverse=True,
-                                   return_counts=True)
-    return np.flatnonzero(counts[inverse.ravel()] == 1)
+    with np.errstate(over="ignore"):
+        h = (canon.view(np.uint64) * _EDGE_FACTORS).sum(axis=1, dtype=np.uint64)
+    order = np.argsort(h, kind="stable")
+    c = canon[order].view(np.uint64)
+    twin = (h[order][1:] == h[order][:-1]) & (c[1:] == c[:-1]).all(axis=1)
+    paired = np.zeros(len(h), dtype=bool)
+    paired[1:] |= twin
+    paired[:-1] |= twin
+    return np.sort(order[~paired])
 
 
 def densify(geom, tolerance_m: float = TOLERANCE_M):
