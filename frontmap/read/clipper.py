@@ -484,6 +484,23 @@ def _whole_rings(r: _Rings, crossed: np.ndarray, other, base: int):
     return idx, np.repeat(np.arange(len(cand)), n)
 
 
+def _encloses(ring: np.ndarray, x: float, y: float) -> bool:
+    """Is (x, y) inside the closed ``ring`` (even-odd rule)? A point on the ring's edge,
+    or so near it that the answer could go either way, is degenerate (GEOS decides)."""
+    x1, y1, x2, y2 = ring[:-1, 0], ring[:-1, 1], ring[1:, 0], ring[1:, 1]
+    spans = (y1 > y) != (y2 > y)
+    xa, ya, xb, yb = x1[spans], y1[spans], x2[spans], y2[spans]
+    # where each spanning edge meets the horizontal through the point, as the side of
+    # the edge the point is on: exact for a point clearly off the edge
+    side = (xb - xa) * (y - ya) - (yb - ya) * (x - xa)
+    scale = (np.abs(xb - xa) + np.abs(yb - ya)) * (np.abs(x - xa) + np.abs(y - ya))
+    if (np.abs(side) <= _EPS * scale).any():
+        raise _Degenerate
+    # the edge passes right of the point when the point is on its left going up
+    right = np.where(yb > ya, side > 0, side < 0)
+    return bool(np.count_nonzero(right) % 2)
+
+
 def _polygons(coords: np.ndarray, ring_of: np.ndarray) -> list[shapely.Polygon]:
     """Counter-clockwise rings are shells, clockwise ones holes of the smallest shell
     around them (``ring_of``: the ring of each vertex, rings one after the other)."""
@@ -514,7 +531,7 @@ def _polygons(coords: np.ndarray, ring_of: np.ndarray) -> list[shapely.Polygon]:
             around = shells[(lo[shells, 0] <= hx) & (hx <= hi[shells, 0])
                             & (lo[shells, 1] <= hy) & (hy <= hi[shells, 1])]
             for k in around.tolist():  # smallest first
-                if shapely.contains_xy(shapely.Polygon(coords[start[k] : end[k]]), hx, hy):
+                if _encloses(coords[start[k] : end[k]], hx, hy):
                     owner[h] = owner[k]
                     break
             else:
