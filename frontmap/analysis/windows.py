@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from ..read.densify import edge_hashes
 from .measure import components
 
 __all__ = [
@@ -47,12 +48,6 @@ PAD = 3e-6
 #: when the windows cover more than this share of the territories' bounding box, overlay
 #: the whole territories at once (cheaper than many windows)
 OVERLAY_ALL_ABOVE = 0.25
-#: odd 64-bit constants mixing the four coordinates of an edge into one hash
-_EDGE_HASH_FACTORS = np.array(
-    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
-    dtype=np.uint64,
-)
-
 
 @dataclass
 class Edges:
@@ -70,25 +65,13 @@ def _edges(geom) -> np.ndarray:
     return np.ascontiguousarray(np.hstack([coords[:-1], coords[1:]])[same])
 
 
-def edge_hashes(edges: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each directed edge (x1, y1, x2, y2)."""
-    return _hash(np.ascontiguousarray(edges, dtype=float))
-
-
-def _hash(edges: np.ndarray) -> np.ndarray:
-    bits = edges.view(np.uint64)
-    with np.errstate(over="ignore"):
-        h = (bits * _EDGE_HASH_FACTORS).sum(axis=1, dtype=np.uint64)
-        return h ^ (h >> np.uint64(29))
-
-
 def edges_of(geom) -> Edges:
     """The hashed directed edges of a polygonal geometry (None or empty: none)."""
     if geom is None or geom.is_empty:
         edges = np.empty((0, 4))
     else:
         edges = _edges(shapely.orient_polygons(geom))
-    keys = _hash(edges)
+    keys = edge_hashes(edges)
     # any order of equal keys will do: matches are checked exactly
     return Edges(edges, keys, np.argsort(keys))
 

@@ -37,6 +37,7 @@ import numpy as np
 import shapely
 
 from .clean import polygonal_only
+from .densify import edge_hashes
 
 __all__ = ["Clipper"]
 
@@ -44,12 +45,6 @@ __all__ = ["Clipper"]
 _EPS = 1e-9
 #: consecutive outline edges per box of its index
 _RUN = 8
-#: odd 64-bit constants mixing the four coordinates of an edge into one hash
-_HASH = np.array(
-    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
-    dtype=np.uint64,
-)
-
 
 #: nothing crossed
 _NONE = (np.zeros((0, 4)), np.zeros((0, 4)))
@@ -184,9 +179,7 @@ class Clipper:
         edge, then along it), and what to remember of them."""
         assert self._edges is not None
         edges = np.ascontiguousarray(np.hstack([t.p, t.q]))
-        with np.errstate(over="ignore"):
-            h = (edges.view(np.uint64) * _HASH).sum(axis=1, dtype=np.uint64)
-        keys = h ^ (h >> np.uint64(29))
+        keys = edge_hashes(edges)
         order = np.argsort(keys)
         old = self._memory.get(key) if key is not None else None
         match = _match(edges, keys, order, old) if old is not None else None

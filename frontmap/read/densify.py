@@ -25,6 +25,7 @@ import shapely
 __all__ = [
     "densify",
     "densify_coords",
+    "edge_hashes",
     "refine_crossings",
     "chord_deviation_m",
     "TOLERANCE_M",
@@ -413,8 +414,7 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
     out = list(geoms)
     for j, k in enumerate(k_geoms.tolist()):
         geom = geoms[todo[k]]
-        new = polys[np.searchsorted(p_sel, np.searchsorted(part_geom, k))] \
-            if geom.geom_type == "Polygon" else multis[j]
+        new = shapely.get_geometry(multis[j], 0) if geom.geom_type == "Polygon" else multis[j]
         if k in check and not shapely.is_valid(new):
             new = _repaired(new)
         out[todo[k]] = new
@@ -423,18 +423,27 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
 
 def _repaired(geom):
     """A geometry that crosses itself once its edges follow their geodesics, made
-    valid (polygonal; an empty MultiPolygon when nothing is left)."""
-    fixed = shapely.make_valid(geom, method="structure", keep_collapsed=False)
-    if fixed.geom_type not in ("Polygon", "MultiPolygon"):
-        polys = [p for p in shapely.get_parts(fixed)
-                 if p.geom_type in ("Polygon", "MultiPolygon") and not p.is_empty]
-        fixed = shapely.union_all(polys) if polys else shapely.MultiPolygon()
-    return fixed
+    valid as the reader repairs one (an empty MultiPolygon when nothing is left)."""
+    from .clean import repair  # (clean uses this module: imported when needed)
+
+    fixed, _ = repair(geom)
+    return shapely.MultiPolygon() if fixed is None else fixed
 
 
-#: multipliers of the 64-bit hash of an edge's four coordinates (see _unshared)
-_EDGE_FACTORS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
-                          0x27D4EB2F165667C5], dtype=np.uint64)
+#: odd 64-bit constants mixing the four coordinates of an edge into one hash
+_EDGE_HASH_FACTORS = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
+    dtype=np.uint64,
+)
+
+
+def edge_hashes(edges: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each edge (x1, y1, x2, y2), one row each (the same edge drawn
+    the other way round hashes differently)."""
+    bits = np.ascontiguousarray(edges, dtype=float).view(np.uint64)
+    with np.errstate(over="ignore"):
+        h = (bits * _EDGE_HASH_FACTORS).sum(axis=1, dtype=np.uint64)
+    return h ^ (h >> np.uint64(29))
 
 
 def _unshared(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -445,8 +454,7 @@ def _unshared(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     (it is only looked at when it need not be)."""
     swap = (b[:, 0] < a[:, 0]) | ((b[:, 0] == a[:, 0]) & (b[:, 1] < a[:, 1]))
     canon = np.ascontiguousarray(np.where(swap[:, None], np.hstack([b, a]), np.hstack([a, b])))
-    with np.errstate(over="ignore"):
-        h = (canon.view(np.uint64) * _EDGE_FACTORS).sum(axis=1, dtype=np.uint64)
+    h = edge_hashes(canon)
     order = np.argsort(h, kind="stable")
     c = canon[order].view(np.uint64)
     twin = (h[order][1:] == h[order][:-1]) & (c[1:] == c[:-1]).all(axis=1)
