@@ -23,7 +23,7 @@ from frontmap.read.clipper import Clipper
 from frontmap.read.densify import densify, refine_crossings
 from frontmap.read.model import Snapshot
 
-from .conftest import plain_km2
+from .conftest import GEOD, plain_km2
 
 D1, D2 = dt.date(2024, 1, 1), dt.date(2024, 1, 8)
 D_FROM, D_TO = dt.date(2024, 11, 1), dt.date(2024, 12, 1)
@@ -196,16 +196,49 @@ def test_timeline_clipped_in_its_workers_equals_the_clipped_snapshots():
     want = list(timeline(pre))
     got = list(timeline(snaps, clip=outline))
     assert len(got) == len(want) == 38
+    dates = [s.date for s in snaps]
     for g, w in zip(got, want, strict=True):
         assert (g.date_from, g.date_to, g.faction, g.parts_from, g.parts_to) == (
             w.date_from, w.date_to, w.faction, w.parts_from, w.parts_to)
         for k in ("area_from_km2", "area_to_km2", "gained_km2", "lost_km2", "net_km2"):
-            assert getattr(g, k) == pytest.approx(getattr(w, k), rel=1e-9, abs=1e-6), k
+            assert getattr(g, k) == pytest.approx(getattr(w, k), rel=1e-9, abs=1e-4), k
+        if any(abs(getattr(g, k) - getattr(w, k)) > 1e-6 for k in ("gained_km2", "lost_km2")):
+            # the two differ where a change crosses the outline's edge: the workers clip
+            # the change ((B - A) ∩ outline), the snapshots' overlay cuts A ∩ outline
+            # against B ∩ outline, whose shared outline edges are cut at different
+            # points; an overlay of every edge cut finely along its geodesic (pyproj
+            # alone) says how far off each is: both well inside the budget of issue #11
+            # (1e-8 of the faction's area), the workers' as near as the snapshots' or
+            # nearer (for the outline's edges, 1.4 km chords, are not cut along their
+            # geodesics: 4 cm off them)
+            i = dates.index(g.date_from)
+            a, b = (_on_geodesics(snaps[j].territories[g.faction]) for j in (i, i + 1))
+            o = _on_geodesics(outline)
+            for k, x, y in (("gained_km2", b, a), ("lost_km2", a, b)):
+                truth = plain_km2(shapely.intersection(shapely.difference(x, y), o))
+                assert abs(getattr(g, k) - truth) <= 1e-9 * g.area_from_km2 + 1e-6, k
+                assert abs(getattr(g, k) - truth) <= abs(getattr(w, k) - truth) + 1e-6, k
     with executor(2) as ex:
         parallel = list(timeline(snaps, executor=ex, clip=outline))
     assert parallel == got
     with executor(2) as ex:  # a series that ends on a run's last date (17 = 2 x 8 + 1)
         assert list(timeline(snaps[:17], executor=ex, clip=outline)) == got[:32]
+
+
+def _on_geodesics(geom, step_m: float = 30.0):
+    """``geom`` with every edge cut every ``step_m`` along its geodesic (pyproj)."""
+    def ring(coords):
+        out = []
+        for (x1, y1), (x2, y2) in zip(coords[:-1], coords[1:], strict=True):
+            out.append((x1, y1))
+            k = int(GEOD.inv(x1, y1, x2, y2)[2] // step_m)
+            out.extend(GEOD.npts(x1, y1, x2, y2, k) if k else [])
+        return [*out, tuple(coords[-1])]
+
+    return shapely.MultiPolygon([
+        shapely.Polygon(ring(list(p.exterior.coords)), [ring(list(h.coords)) for h in p.interiors])
+        for p in shapely.get_parts(geom)
+    ])
 
 
 @pytest.mark.slow
@@ -220,8 +253,20 @@ def test_real_archive_clipped_in_the_workers(shared_data):
     assert len(got) == len(want) == 29
     for g, w in zip(got, want, strict=True):
         assert (g.parts_from, g.parts_to) == (w.parts_from, w.parts_to)
-        for k in ("area_from_km2", "area_to_km2", "gained_km2", "lost_km2"):
-            assert getattr(g, k) == pytest.approx(getattr(w, k), rel=1e-10, abs=1e-6), k
+        # where a change crosses the outline's edge the workers clip the change, the
+        # snapshots' overlay cuts the clipped territories against each other: 3e-5 km²
+        # apart on 2024-10-15's loss, where an overlay of every edge cut every 20 m
+        # along its geodesic (pyproj) gives 1.9985704 km², the workers 1.9985700 and the
+        # snapshots 1.9985377 (the synthetic case above checks such an oracle)
+        for k in ("gained_km2", "lost_km2"):
+            assert getattr(g, k) == pytest.approx(getattr(w, k), abs=1e-9 * w.area_from_km2), k
+        # the area is carried through the windows: where a change crosses the outline's
+        # edge, by the clipped change (gained - lost), which splits the outline's edges
+        # where the territory's cross them (up to 0.1 m off their geodesics: 4e-5 km²
+        # over this month, 4e-10 of the area; issue #11's budget is 1e-8)
+        for k in ("area_from_km2", "area_to_km2"):
+            assert getattr(g, k) == pytest.approx(getattr(w, k), rel=1e-9), k
+        assert g.net_km2 == pytest.approx(g.gained_km2 - g.lost_km2, abs=1e-8 * g.area_to_km2)
 
 
 @pytest.mark.slow

@@ -14,8 +14,11 @@ from ``Catalog(..., defer_clip=True)``), each territory is clipped here, in
 the workers, and the windows come from the edges of the territories before
 the clip: a clipped territory carries the outline's coast and border (70,000
 vertices instead of DeepState's 3,000), the same on every date, while the
-changes are the same sets either way ((B - A) ∩ outline). Only the pieces in
-windows that cross the outline's edge are clipped again.
+changes are the same sets either way ((B - A) ∩ outline). Only the gains and
+losses in windows that cross the outline's edge are clipped, and there the
+area carried is gained - lost; a territory's parts are counted from the
+clipper's walk without building the clipped territory
+(:meth:`frontmap.read.clipper.Clipper.count`).
 
 A territory's area is carried from one date to the next through the same
 windows: area(B) = area(A) + sum over windows of area(B ∩ W) - area(A ∩ W).
@@ -43,15 +46,10 @@ from ..read.model import Snapshot
 from .geodesy import area_km2
 from .measure import count_parts, polygonal, present_factions
 from .windows import (
-    PAD,
     change_windows,
     clip_to_windows,
     covers_too_much,
-    edge_hashes,
     edges_of,
-    merge_boxes,
-    run_boxes,
-    shared,
 )
 
 __all__ = [
@@ -106,7 +104,8 @@ class TimelineRow:
 class Measured:
     """A faction's territory on one date with what every pair needs of it."""
 
-    geom: shapely.Geometry
+    #: None until needed when clipped (see :meth:`territory`)
+    geom: shapely.Geometry | None
     parts: int
     edges: np.ndarray  # (n, 4) directed edges x1, y1, x2, y2 of the oriented rings
     keys: np.ndarray  # a 64-bit hash of each edge, sorted order in ``order``
@@ -115,14 +114,21 @@ class Measured:
     area: float | None = None
     #: with a clip: the territory before it (``edges`` are this one's), else None
     whole: shapely.Geometry | None = None
-    #: with a clip: the hashes of the edges that cross the outline's edge and the bounds
-    #: of the outline's edge each crosses (None: unknown, GEOS clipped it)
-    crossed: tuple[np.ndarray, np.ndarray] | None = None
+    #: with a clip: the clipper (``territory()`` clips ``whole`` with it)
+    clip: Clipper | None = None
 
     def measured_area(self) -> float:
         if self.area is None:
-            self.area = area_km2(self.geom)
+            self.area = area_km2(self.territory())
         return self.area
+
+    def territory(self) -> shapely.Geometry:
+        """The territory (clipped: built now if it was not, see
+        :meth:`frontmap.read.clipper.Clipper.count`)."""
+        if self.geom is None:
+            assert self.whole is not None and self.clip is not None
+            self.geom = polygonal(self.clip(self.whole))
+        return self.geom
 
 
 def measure_territory(
@@ -134,26 +140,31 @@ def measure_territory(
     the edges are then those of the territory as given, and ``key`` names its
     series for the clipper (see :class:`frontmap.read.clipper.Clipper`).
     """
-    whole, crossed = None, None
+    whole, parts = None, None
     geom = polygonal(geom)
     e = edges_of(geom)
     if clip is not None:
         whole = geom
-        cut = clip(geom, key=key)
-        if cut is None or cut.is_empty:
-            return None
-        geom = polygonal(cut)
-        found = clip.crossed(key)
-        if found is not None:
-            crossed = (edge_hashes(found[0]), found[1])
+        if area:
+            cut = clip(geom, key=key)
+            if cut is None or cut.is_empty:
+                return None
+            geom = polygonal(cut)
+        else:  # its parts counted without building the clipped territory, unless needed
+            parts = clip.count(geom, key, min_part_km2,
+                               lambda g: count_parts(g, min_part_km2),
+                               edges=(e.edges, e.keys, e.order))
+            if parts is None:
+                return None
+            geom = None
     m = Measured(
         geom=geom,
-        parts=count_parts(geom, min_part_km2),
+        parts=count_parts(geom, min_part_km2) if parts is None else parts,
         edges=e.edges,
         keys=e.keys,
         order=e.order,
         whole=whole,
-        crossed=crossed,
+        clip=clip,
     )
     if area:
         m.measured_area()
@@ -243,25 +254,21 @@ def _pair_change(a: Measured | None, b: Measured | None, clip: Clipper | None = 
     return _window_change(ca, cb, windows)
 
 
-def _crossed_boxes(m: Measured, changed: np.ndarray) -> np.ndarray:
-    """The bounds of the outline edges that ``changed`` edges of ``m`` cross."""
-    assert m.crossed is not None
-    keys, boxes = m.crossed
-    if len(keys) == 0 or len(changed) == 0:
-        return np.empty((0, 4))
-    # (a hash shared by chance only adds a box: never a missed one); padded like the
-    # boxes of the changed edges, so that no piece's edge runs along a window's side
-    found = boxes[np.isin(keys, edge_hashes(changed))]
-    return found + np.array([-PAD, -PAD, PAD, PAD])
-
-
-def _window_change(ca, cb, windows: np.ndarray, depth: int = 0):
+def _window_change(ca, cb, windows: np.ndarray, depth: int = 0, clip: Clipper | None = None,
+                   cut: np.ndarray | None = None):
     """(gained, lost, delta) from the two dates' pieces in each window (``windows``),
     their crossings refined (:func:`frontmap.read.densify.refine_crossings`).
 
     Two large pieces (a window along the outline's coast, cut to it) share most
     of their edges again: their own change windows are used, once more.
+
+    ``clip`` and ``cut`` (a flag per window): the changes in the flagged windows
+    are clipped to the outline, and there the delta is what the clipped changes
+    add up to, gained - lost (the pieces themselves are not clipped: their cut
+    along the outline would not cancel between the dates).
     """
+    if cut is None:
+        cut = np.zeros(len(ca), dtype=bool)
     big: list[int] = []
     if depth == 0:
         big = np.flatnonzero((shapely.get_num_coordinates(ca) > _BIG)
@@ -275,19 +282,33 @@ def _window_change(ca, cb, windows: np.ndarray, depth: int = 0):
         elif not covers_too_much(inner, [ca[i], cb[i]], limit=0.9):  # (a large overlay costs
             # far more per vertex than cutting it to many windows)
             sub_a, sub_b = clip_to_windows([ca[i], cb[i]], inner)
-            g, lo, d = _window_change(sub_a, sub_b, inner, depth=1)
+            g, lo, d = _window_change(sub_a, sub_b, inner, depth=1, clip=clip,
+                                      cut=np.full(len(inner), bool(cut[i])))
             gained, lost, delta = gained + g, lost + lo, delta + d
             ca[i] = cb[i] = shapely.MultiPolygon()
     n = len(ca)
     refined = refine_crossings([*ca, *cb], boxes=np.vstack([windows, windows]),
                                changed_only=True)
     ca, cb = np.array(refined[:n], dtype=object), np.array(refined[n:], dtype=object)
-    gained += area_km2(shapely.GeometryCollection(list(shapely.difference(cb, ca))))
-    lost += area_km2(shapely.GeometryCollection(list(shapely.difference(ca, cb))))
-    delta += area_km2(shapely.GeometryCollection(list(cb))) - area_km2(
-        shapely.GeometryCollection(list(ca))
+    plus, minus = shapely.difference(cb, ca), shapely.difference(ca, cb)
+    keep = np.flatnonzero(~cut)
+    gained += area_km2(shapely.GeometryCollection(list(plus[keep])))
+    lost += area_km2(shapely.GeometryCollection(list(minus[keep])))
+    delta += area_km2(shapely.GeometryCollection(list(cb[keep]))) - area_km2(
+        shapely.GeometryCollection(list(ca[keep]))
     )
+    if cut.any():
+        assert clip is not None
+        g = area_km2(_clipped(plus[cut], clip))
+        lo = area_km2(_clipped(minus[cut], clip))
+        gained, lost, delta = gained + g, lost + lo, delta + (g - lo)
     return gained, lost, delta
+
+
+def _clipped(pieces: np.ndarray, clip: Clipper) -> shapely.Geometry:
+    """The polygons of ``pieces``, clipped to the outline, as one collection."""
+    polys = polygonal(shapely.GeometryCollection(list(pieces)))
+    return polygonal(clip(polys)) if not polys.is_empty else polys
 
 
 #: pieces with more vertices than this are overlaid in their own change windows
@@ -295,39 +316,28 @@ _BIG = 2000
 
 
 def _clipped_pair_change(a: Measured, b: Measured, clip: Clipper):
-    """:func:`_pair_change` of clipped territories, from the windows of the territories
-    before the clip: their pieces in each window, clipped to the outline where the
-    window crosses its edge (inside it they stay as they are; outside, nothing).
-
-    A changed edge that crosses the outline's edge moves the crossing, and so the
-    end of the outline's edge in the clipped territory: the windows take in the
-    whole of every outline edge such an edge crosses, so that outside them the
-    clipped territories share every edge and the area carried through them stays
-    exact (a cut across an edge two dates do not share would not cancel)."""
+    """:func:`_pair_change` of clipped territories, from the change windows of the
+    territories before the clip: in a window inside the outline nothing is cut;
+    in one outside it nothing counts; in one across its edge the gains and losses
+    are clipped to it, and they make the delta there (see :func:`_window_change`).
+    The changes are the same sets either way: (B - A) ∩ outline."""
     ga, gb = a.whole, b.whole
-    changed_a, changed_b = a.edges[~shared(a, b)], b.edges[~shared(b, a)]
-    if len(changed_a) == 0 and len(changed_b) == 0:
+    windows = change_windows(a, b)
+    if len(windows) == 0:
         return 0.0, 0.0, 0.0
-    boxes = [run_boxes(changed_a), run_boxes(changed_b)]
-    known = a.crossed is not None and b.crossed is not None
-    if known:
-        boxes += [_crossed_boxes(a, changed_a), _crossed_boxes(b, changed_b)]
-    windows = merge_boxes(np.vstack(boxes))
-    if not known or covers_too_much(windows, [ga, gb]):
+    if covers_too_much(windows, [ga, gb]):
         ga, gb = refine_crossings([ga, gb], changed_only=True)
         gained = area_km2(clip(polygonal(shapely.difference(gb, ga))))
         lost = area_km2(clip(polygonal(shapely.difference(ga, gb))))
         return gained, lost, None
-    ca, cb = clip_to_windows([ga, gb], windows)
     boxes = shapely.box(*windows.T)
     inside = shapely.contains(clip.outline, boxes)
-    meets = ~inside & shapely.intersects(clip.outline, boxes)
-    for i in np.flatnonzero(~inside):
-        if meets[i]:
-            ca[i], cb[i] = clip.pair(ca[i], cb[i])
-        else:
-            ca[i] = cb[i] = shapely.MultiPolygon()
-    return _window_change(ca, cb, windows)
+    meets = inside | shapely.intersects(clip.outline, boxes)
+    windows, boxes, inside = windows[meets], boxes[meets], inside[meets]
+    if len(windows) == 0:
+        return 0.0, 0.0, 0.0
+    ca, cb = clip_to_windows([ga, gb], windows)
+    return _window_change(ca, cb, windows, clip=clip, cut=~inside)
 
 
 @dataclass(frozen=True)
