@@ -29,6 +29,11 @@ date. :class:`Clipper` prepares the outline once and then:
   them: 170 ms for 224 parts of a DeepState change against the Ukraine
   outline, where halving walks 223 of them and leaves one to GEOS).
 
+``Clipper.count`` answers how many parts of the intersection reach a size
+without building it: the rings of the walk are measured from prefix sums over
+the runs of vertices they are made of (:func:`_walk_areas`), and only a ring
+too near the size to tell is built.
+
 Either way the result is the plain intersection's: the same rings through
 the same vertices, so the same geodesic areas (the tests compare them).
 """
