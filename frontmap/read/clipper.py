@@ -56,8 +56,6 @@ _EPS = 1e-9
 #: consecutive outline edges per box of its index
 _RUN = 8
 
-#: nothing crossed
-_NONE = (np.zeros((0, 4)), np.zeros((0, 4)))
 
 
 class _Degenerate(Exception):
@@ -105,16 +103,15 @@ class Clipper:
         self.fallbacks = 0
         #: edges whose crossings were remembered from the key's last territory
         self.reused = 0
-        self._last: dict[object, tuple[np.ndarray, np.ndarray] | None] = {}
-        #: the origin of the offsets :func:`_walk_areas` sums (near the outline: exact)
+        #: the vertex table :func:`_walk_areas` keeps between calls
         self._store: dict = {}
+        #: the origin of the offsets :func:`_walk_areas` sums (near the outline: exact)
         b = shapely.bounds(outline)
         self._origin = np.array([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2])
 
     def __call__(self, geom: shapely.Geometry, key: object = None) -> shapely.Geometry | None:
         """``geom ∩ outline``; ``key`` names a series (a faction's territory date after
         date) whose last territory's crossings are remembered for the next."""
-        self._last[key] = _NONE
         if geom is None or geom.is_empty:
             return None
         parts = shapely.get_parts(geom)
@@ -148,7 +145,6 @@ class Clipper:
         their hashes and the hashes' sorted order, when known (as
         :func:`frontmap.analysis.windows.edges_of` gives them). ``key`` and what is
         remembered are as for a call."""
-        self._last[key] = _NONE
         if geom is None or geom.is_empty:
             return None
         got = self._intersection(geom, key, count=min_km2, edges=edges, exact=exact)
@@ -166,26 +162,6 @@ class Clipper:
         shapely.contains(self.outline, shapely.box(xmin, ymin, xmin, ymin))
         return self
 
-    def crossed(self, key: object = None) -> tuple[np.ndarray, np.ndarray] | None:
-        """What the last territory clipped under ``key`` crossed: (its edges that cross
-        the outline's edge, x1 y1 x2 y2 with the interior on their left; the bounds
-        of the outline's edge each crosses, xmin ymin xmax ymax), one row per
-        crossing; None when GEOS clipped it (nothing not in general position is
-        known then)."""
-        return self._last.get(key, _NONE)
-
-    def pair(self, a, b) -> tuple[shapely.Geometry, shapely.Geometry]:
-        """``a ∩ outline`` and ``b ∩ outline`` (empty, not None, when nothing is left),
-        cut the same way: both walked, or both by GEOS when either is not in general
-        position, so that where a and b share boundary their cuts do too."""
-        before = self.fallbacks
-        ca, cb = self(a), self(b)
-        if self.fallbacks != before:
-            ca, _ = polygonal_only(shapely.intersection(a, self.outline))
-            cb, _ = polygonal_only(shapely.intersection(b, self.outline))
-        empty = shapely.MultiPolygon()
-        return (empty if ca is None else ca), (empty if cb is None else cb)
-
     def _intersection(self, target: shapely.Geometry, key: object = None,
                       count: float | None = None, edges: tuple | None = None,
                       exact: Callable[[shapely.Geometry], int] | None = None):
@@ -197,14 +173,14 @@ class Clipper:
         t = _Rings(target)
         try:
             found, memory = self._crossings(t, key, edges)
+            runs = _walk_runs(t, self._edges, found, target, self.outline)
             polys = None
             if count is not None:
                 assert exact is not None
                 told = _count_from_areas(_walk_areas(
-                    t, self._edges, found, target, self.outline, self._origin, self._store),
-                    count, exact)
+                    t, self._edges, found, runs, self._origin, self._store), count, exact)
             if count is None or told is None:
-                polys = _walk(t, self._edges, found, target, self.outline)
+                polys = _walk(t, self._edges, found, runs)
             self.walked += 1
         except _Degenerate:
             self._memory.pop(key, None)
@@ -218,13 +194,9 @@ class Clipper:
             else:
                 self.fallbacks += 1
                 cut, _ = polygonal_only(shapely.intersection(target, self.outline))
-            self._last[key] = None
             return cut
         if key is not None:
             self._memory[key] = memory
-        c = self._edges
-        self._last[key] = (memory.edges[found.t_edge],
-                           np.hstack([c.lo[found.c_edge], c.hi[found.c_edge]]))
         if polys is None:
             return told
         if len(polys) == 0:
@@ -421,13 +393,13 @@ def _edge_crossings(tp, tq, tlen, c: _Rings) -> _Crossings:
     return _Crossings(ti[k], ci[k], s, u, pt, t_into)
 
 
-def _walk(t: _Rings, c: _Rings, x: _Crossings, target, outline) -> list[shapely.Polygon]:
-    """The polygons of ``target ∩ outline`` from the arcs of their boundaries."""
-    # every vertex of the result is a crossing, a vertex of the territory or one of the
-    # outline: the rings are built as indices into the three, then gathered at once
-    table = np.concatenate([x.pt, t.flat, c.flat])
-    pieces = [(np.repeat(s, n) + _ranks(n), np.repeat(r, n))
-              for s, n, r in _walk_runs(t, c, x, target, outline)]
+def _walk(t: _Rings, c: _Rings, x: _Crossings, runs: list[tuple]) -> list[shapely.Polygon]:
+    """The polygons of ``target ∩ outline`` from the arcs of their boundaries (``runs``:
+    :func:`_walk_runs`)."""
+    # every vertex of the result is a vertex of the outline, one of the territory or a
+    # crossing: the rings are built as indices into the three, then gathered at once
+    table = np.concatenate([c.flat, t.flat, x.pt])
+    pieces = [(np.repeat(s, n) + _ranks(n), np.repeat(r, n)) for s, n, r in runs]
     rings, offset = [], 0
     for _, ring in pieces:  # rings numbered on from the previous piece's
         rings.append(ring + offset)
@@ -436,16 +408,14 @@ def _walk(t: _Rings, c: _Rings, x: _Crossings, target, outline) -> list[shapely.
     return _polygons(np.take(table, idx, axis=0), np.concatenate(rings))
 
 
-def _walk_runs(t: _Rings, c: _Rings, x: _Crossings, target, outline,
-               bases: tuple[int, int, int] | None = None) -> list[tuple]:
+def _walk_runs(t: _Rings, c: _Rings, x: _Crossings, target, outline) -> list[tuple]:
     """The rings of ``target ∩ outline`` as runs of consecutive vertices of the table
-    of every vertex the result can have (the crossings, then the territory's
-    vertices, then the outline's): (run starts, run lengths, ring of each run),
+    of every vertex the result can have (the outline's vertices, then the
+    territory's, then the crossings): (run starts, run lengths, ring of each run),
     for the rings through crossings, the territory's rings that meet none and the
-    outline's that meet none. ``bases``: where the crossings, the territory's
-    vertices and the outline's start in the table, when not in that order."""
+    outline's that meet none."""
     n = len(x.s)
-    base_x, base_t, base_c = bases or (0, n, n + len(t.flat))
+    base_c, base_t, base_x = 0, len(c.flat), len(c.flat) + len(t.flat)
     runs = []
     crossed_t: np.ndarray = np.zeros(0, dtype=np.int64)
     crossed_c = crossed_t
@@ -478,11 +448,12 @@ class _RingAreas:
         return self._take(np.repeat(starts, lens) + _ranks(lens))
 
 
-def _walk_areas(t: _Rings, c: _Rings, x: _Crossings, target, outline, origin,
+def _walk_areas(t: _Rings, c: _Rings, x: _Crossings, runs: list[tuple], origin,
                 store: dict) -> _RingAreas:
     """The rings of ``target ∩ outline`` measured without building them, from prefix
     sums over the runs of vertices each is made of: the cost is the runs, not the
-    outline's vertices they copy (see :class:`_RingAreas`).
+    outline's vertices they copy (see :class:`_RingAreas`; ``runs``:
+    :func:`_walk_runs`).
 
     The table of vertices (the outline's, the territory's, the crossings'; for
     each, the prefix sums, the offsets from ``origin`` as x, y and sinusoidal X,
@@ -506,7 +477,7 @@ def _walk_areas(t: _Rings, c: _Rings, x: _Crossings, target, outline, origin,
     first_xy: list[np.ndarray] = []
     all_runs: list[tuple] = []
     offset = 0
-    for starts, lens, ring in _walk_runs(t, c, x, target, outline, (nc + nt, nc, 0)):
+    for starts, lens, ring in runs:
         keep = lens > 0
         starts, lens, ring = starts[keep], lens[keep], ring[keep]
         m = int(ring[-1]) + 1 if len(ring) else 0
@@ -526,9 +497,9 @@ def _walk_areas(t: _Rings, c: _Rings, x: _Crossings, target, outline, origin,
         first_xy.append(first[heads, 6:8])
         all_runs.append((starts, lens, ring + offset))
         offset += m
-    runs = tuple(np.concatenate(r) for r in zip(*all_runs, strict=True))
+    joined = tuple(np.concatenate(r) for r in zip(*all_runs, strict=True))
     return _RingAreas(np.concatenate(plane), np.abs(np.concatenate(sphere)),
-                      np.concatenate(first_xy), runs, lambda idx: table[idx, 6:8])
+                      np.concatenate(first_xy), joined, lambda idx: table[idx, 6:8])
 
 
 #: km per radian on the authalic sphere
