@@ -51,6 +51,28 @@ def _set(label: Label, way: tuple) -> None:
     t.set_va(va)
 
 
+#: a town whose dot is this near (points) to a more important town's is left out
+_NEAR_PT = 9.0
+
+
+def _crowded(fig, dots: list) -> set[int]:
+    """The labels (by index) whose town dot is within _NEAR_PT of a more important
+    town's (the labels come in that order): at this scale a district or a suburb of
+    that city, left out."""
+    near = _NEAR_PT * fig.dpi / 72
+    seen: list[tuple[float, float]] = []
+    out: set[int] = set()
+    for k, d in enumerate(dots):
+        if d is None:
+            continue
+        cx, cy = (d.x0 + d.x1) / 2, (d.y0 + d.y1) / 2
+        if any((x - cx) ** 2 + (y - cy) ** 2 < near ** 2 for x, y in seen):
+            out.add(k)
+        else:
+            seen.append((cx, cy))
+    return out
+
+
 def place_labels(fig, labels: list[Label], obstacles: list | None = None) -> None:
     """Show or hide each label (and its dot) so that no two overlap and none leaves its
     map or covers one of ``obstacles`` (boxes in display units: an inset, say) or a
@@ -102,6 +124,10 @@ def place_labels(fig, labels: list[Label], obstacles: list | None = None) -> Non
                 if lab.dot is not None:
                     lab.dot.set_visible(False)
 
+    for k in _crowded(fig, dots):
+        labels[k].artist.set_visible(False)
+        labels[k].dot.set_visible(False)
+        dots[k] = None  # (no longer in any label's way)
     live = [(k, lab) for k, lab in enumerate(labels) if lab.artist.get_visible()]
 
     def weak(lab: Label) -> bool:

@@ -566,7 +566,9 @@ def _shown_places(
 ) -> list[Place]:
     """The places to draw: those inside ``box``; from a gazetteer (places with a
     population), only the most populous ones (``most``, default
-    :data:`MAX_GAZETTEER_PLACES`) and those the text names."""
+    :data:`MAX_GAZETTEER_PLACES`) and those the text names, most important first
+    (named by the text, then by population): where two dots crowd each other, the
+    page and the PNG keep the first (a city, not its district)."""
     inside = [p for p in places if box[0] <= p.lon <= box[2] and box[1] <= p.lat <= box[3]]
     if not any(p.population for p in inside):
         return inside  # a places file: the user chose them
@@ -579,7 +581,8 @@ def _shown_places(
     most = MAX_GAZETTEER_PLACES if most is None else most
     top = sorted(inside, key=lambda p: (-(p.population or 0), p.name))[:most]
     keep = {id(p) for p in top} | {id(p) for p in inside if p.name in named}
-    return [p for p in inside if id(p) in keep]
+    return sorted((p for p in inside if id(p) in keep),
+                  key=lambda p: (p.name not in named, -(p.population or 0), p.name))
 
 
 def build_scene(

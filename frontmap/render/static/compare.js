@@ -258,7 +258,11 @@
 
   function placeLabels(map, items) {
     var c = map.getContainer().getBoundingClientRect();
-    var kept = [];  // the labels placed so far
+    // the labels placed so far, after the map's controls (zoom, scale bar, credits),
+    // which no label covers
+    var kept = Array.prototype.map.call(
+      map.getContainer().querySelectorAll(".leaflet-control"),
+      function (e) { return e.getBoundingClientRect(); });
     // towns' dots: no town label or country name covers one (events and close-up numbers,
     // which come first, may; a town whose dot they cover is then left out)
     var dots = items.map(function (it) {
@@ -270,6 +274,12 @@
     function hits(r, k, pad) {
       return r.left < k.right + pad && r.right > k.left - pad &&
         r.top < k.bottom + 1 && r.bottom > k.top - 1;
+    }
+
+    function closeTo(a, b, px) {  // the centres of two dots within px
+      var dx = (a.left + a.right - b.left - b.right) / 2;
+      var dy = (a.top + a.bottom - b.top - b.bottom) / 2;
+      return dx * dx + dy * dy < px * px;
     }
 
     // overDots: an event or a close-up number may cover a town's dot when it has no room
@@ -321,10 +331,21 @@
       });
     }
 
-    var live = [];
+    // a town whose dot is within 12 px of a more important town's (they come in that
+    // order) reads as the same place at this zoom (a district, a suburb): left out
+    var live = [], townDots = [];
     items.forEach(function (it, n) {
       var e = it.tip.getElement && it.tip.getElement();
-      if (e) { e.style.visibility = ""; live.push(n); }
+      if (!e) return;
+      var crowded = dots[n] && townDots.some(function (d) { return closeTo(dots[n], d, 12); });
+      e.style.visibility = crowded ? "hidden" : "";
+      if (crowded) {  // (its dot hidden, and no longer in any label's way)
+        it.dot.getElement().style.visibility = "hidden";
+        dots[n] = null;
+        return;
+      }
+      if (dots[n]) townDots.push(dots[n]);
+      live.push(n);
     });
     place(live.filter(function (n) { return !items[n].dot && !items[n].country; }), true);
     place(live.filter(function (n) { return items[n].dot || items[n].country; }), false);
