@@ -341,6 +341,10 @@ def _segment_distance(pa, pb, qa, qb) -> np.ndarray:
     return np.where(crossed, 0.0, ends)
 
 
+#: edges asked at a time for what comes near them (bounds the memory of the pairs)
+_ASK_CHUNK = 50_000
+
+
 def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
                      boxes: np.ndarray | None = None, changed_only: bool = False) -> list:
     """``geoms`` (polygonal, or None or empty) with every edge that a boundary crosses
@@ -399,25 +403,32 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
     lo = np.minimum(a[longs], b[longs]) - near
     hi = np.maximum(a[longs], b[longs]) + near
     tree = shapely.STRtree(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
-    alo, ahi = np.minimum(a[ask], b[ask]), np.maximum(a[ask], b[ask])
-    q, h = tree.query(shapely.box(alo[:, 0], alo[:, 1], ahi[:, 0], ahi[:, 1]))
+    lat = np.radians(np.maximum(np.abs(a[longs, 1]), np.abs(b[longs, 1])))
     # within reach of the long edge's own bow: its geodesic, ``dev`` off its chord, may
     # pass on the other side of what comes that near (twice, for safety; degrees)
-    lat = np.radians(np.maximum(np.abs(a[longs, 1]), np.abs(b[longs, 1])))
-    reach = (2 * dev / (_M_PER_DEG * np.cos(lat)))[h]
-    query, hit = ask[q], longs[h]
-    meets, share = _meets_inside(a[query], b[query], a[hit], b[hit], reach)
-    # (two edges that share an end are within ``near``; two apart must be within
-    # both ``near`` and ``reach``)
-    apart = np.flatnonzero(~share)
-    qa, qb, ha, hb = a[query[apart]], b[query[apart]], a[hit[apart]], b[hit[apart]]
-    meets[apart] &= _segment_distance(qa, qb, ha, hb) <= np.minimum(reach[apart], near)
-    cut = np.unique(h[meets])  # into longs
+    reach_all = 2 * dev / (_M_PER_DEG * np.cos(lat))
+    cut_parts, own_parts = [], []
+    # asked a chunk at a time: a whole detailed snapshot has millions of near pairs
+    for start in range(0, len(ask), _ASK_CHUNK):
+        asked = ask[start:start + _ASK_CHUNK]
+        alo, ahi = np.minimum(a[asked], b[asked]), np.maximum(a[asked], b[asked])
+        q, h = tree.query(shapely.box(alo[:, 0], alo[:, 1], ahi[:, 0], ahi[:, 1]))
+        reach = reach_all[h]
+        query, hit = asked[q], longs[h]
+        meets, share = _meets_inside(a[query], b[query], a[hit], b[hit], reach)
+        # (two edges that share an end are within ``near``; two apart must be within
+        # both ``near`` and ``reach``)
+        apart = np.flatnonzero(~share)
+        qa, qb, ha, hb = a[query[apart]], b[query[apart]], a[hit[apart]], b[hit[apart]]
+        meets[apart] &= _segment_distance(qa, qb, ha, hb) <= np.minimum(reach[apart], near)
+        cut_parts.append(h[meets])
+        # a geometry whose own edges come this near each other may cross itself once
+        # they follow their geodesics (hairline gaps in a merged territory): checked below
+        own = meets & (owner[query] == owner[hit]) & (query != hit)
+        own_parts.append(owner[query[own]])
+    cut = np.unique(np.concatenate(cut_parts))  # into longs
     if len(cut) == 0:
         return list(geoms)
-    # a geometry whose own edges come this near each other may cross itself once they
-    # follow their geodesics (hairline gaps in a merged territory): checked below
-    own = meets & (owner[query] == owner[hit]) & (query != hit)
     edges = longs[cut]
     dense, dense_ring = _insert(coords, vertex_ring, first[edges], dev[cut], tolerance_m)
     # rebuild the geometries that have a cut edge, all at once
@@ -431,7 +442,7 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
                                         indices=np.searchsorted(r_sel, dense_ring[keep_v]))
     polys = shapely.polygons(rebuilt_rings, indices=np.searchsorted(p_sel, ring_part[r_sel]))
     multis = shapely.multipolygons(polys, indices=np.searchsorted(k_geoms, part_geom[p_sel]))
-    check = set(np.unique(owner[query[own]]).tolist())
+    check = set(np.unique(np.concatenate(own_parts)).tolist())
     out = list(geoms)
     for j, k in enumerate(k_geoms.tolist()):
         geom = geoms[todo[k]]
