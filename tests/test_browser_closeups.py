@@ -22,12 +22,25 @@ DEIR_EZ_ZOUR = (40.14, 35.33)
 MOSUL = (43.13, 36.34)
 
 #: every visible label of every map: its map, kind, text and box; and whether two
-#: labels of one map overlap or a label leaves its map
+#: labels of one map overlap, a label leaves its map or lies under one of its controls
+#: (zoom, scale bar, credits), or two towns' dots crowd each other (centres within 8 px)
 _LABELS = """() => {
   const kinds = ['fm-event-label', 'fm-place-label', 'fm-country-label', 'fm-box-label'];
-  const out = {labels: [], overlaps: [], outside: []};
+  const out = {labels: [], overlaps: [], outside: [], controls: [], crowded: []};
+  const meet = (a, b) => a.left < b.right && a.right > b.left && a.top < b.bottom &&
+    a.bottom > b.top;
   for (const map of document.querySelectorAll('.fm-map')) {
     const m = map.getBoundingClientRect();
+    const ctl = [...map.querySelectorAll('.leaflet-control')].map(e => e.getBoundingClientRect());
+    const dots = [...map.querySelectorAll('path[data-kind=place]')].filter(
+      e => getComputedStyle(e).visibility !== 'hidden').map(e => e.getBoundingClientRect());
+    for (let i = 0; i < dots.length; i++) {
+      for (let j = i + 1; j < dots.length; j++) {
+        const dx = (dots[i].left + dots[i].right - dots[j].left - dots[j].right) / 2;
+        const dy = (dots[i].top + dots[i].bottom - dots[j].top - dots[j].bottom) / 2;
+        if (dx * dx + dy * dy < 64) out.crowded.push([map.id, i, j]);
+      }
+    }
     const mine = [];
     for (const e of map.querySelectorAll('.leaflet-tooltip')) {
       const kind = kinds.find(k => e.classList.contains(k));
@@ -36,6 +49,7 @@ _LABELS = """() => {
       if (r.width === 0) continue;
       mine.push([e.textContent, r]);
       out.labels.push([map.id, kind, e.textContent]);
+      if (ctl.some(c => meet(r, c))) out.controls.push([map.id, e.textContent]);
       if (r.left < m.left - 0.5 || r.right > m.right + 0.5 || r.top < m.top - 0.5 ||
           r.bottom > m.bottom + 0.5) out.outside.push([map.id, e.textContent]);
     }
@@ -176,6 +190,7 @@ def test_demo_on_a_phone(browser, demo, tmp_path):  # noqa: F811
             ".content") == '"9 Jan 2017"'
         lay = pg.evaluate(_LABELS)
         assert lay["overlaps"] == [] and lay["outside"] == [], lay
+        assert lay["controls"] == [] and lay["crowded"] == [], lay
         lp.screenshot(tmp_path / "demo-closeups-390.png")
     finally:
         lp.close()
@@ -223,6 +238,7 @@ def test_ukraine_closeups(browser, ukraine_month, tmp_path):  # noqa: F811
             assert {"Pokrovsk", "Kurakhove"} <= set(names), names
             lay = pg.evaluate(_LABELS)
             assert lay["overlaps"] == [] and lay["outside"] == [], lay
+            assert lay["controls"] == [] and lay["crowded"] == [], lay
             if width == 390:
                 cut = pg.evaluate(_CUT, 390)
                 assert cut["cut"] == [] and cut["clipped"] == [] and cut["page"] == 390, cut
