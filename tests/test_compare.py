@@ -424,6 +424,23 @@ def test_event_labels_grouped():
     assert marks[1].labelled and not marks[0].labelled and not marks[2].labelled
 
 
+def test_sliver_faces_take_the_nearest_holder_only_at_round_off():
+    from frontmap.render.scene import _SLIVER_DEG, _label
+
+    holders = {"A": shapely.box(0, 0, 1, 1), "B": shapely.box(2, 0, 3, 1), "C": None}
+    # a needle of a face off A's right edge (its point lies in no holder and it meets none)
+    faces, pts = [], []
+    for gap in (0.4 * _SLIVER_DEG, 3 * _SLIVER_DEG):
+        face = shapely.Polygon([(1 + gap, 0.2), (1 + gap + 1e-9, 0.5), (1 + gap, 0.8)])
+        faces.append(face)
+        pts.append(shapely.Point(1 + gap + 1e-10, 0.5))
+    # and a face inside B whose point was taken on its edge
+    faces.append(shapely.box(2.2, 0.2, 2.4, 0.4))
+    pts.append(shapely.Point(3.5, 0.5))
+    assert _label(faces, pts, holders) == ["A", None, "B"]
+    assert _label(faces, pts, {"C": None}) == [None, None, None]
+
+
 # ---------------------------------------------------------------------------
 # size on real data
 

@@ -268,8 +268,8 @@ def _label(faces, pts, holders_: dict) -> list[str | None]:
     # faces too thin for point_on_surface to land inside: the holder covering most of it;
     # a sliver a few mm wide, where two borders meet at a hair's angle, may meet the
     # holders only in round-off: the nearest, when it lies at the date's ground
+    # (the distance to the holders' union is the least distance to one of them: no union)
     unsure = [i for i, v in enumerate(out) if v is None]
-    whole = shapely.union_all([holders_[k] for k in ids]) if unsure else None
     for i in unsure:
         best, best_a = None, 0.0
         for h in tree.query(faces[i], predicate="intersects").tolist():
@@ -278,7 +278,7 @@ def _label(faces, pts, holders_: dict) -> list[str | None]:
                 best, best_a = ids[h], a
         if best is not None and best_a >= 0.5 * shapely.area(faces[i]):
             out[i] = best
-        elif shapely.distance(whole, pts[i]) <= _SLIVER_DEG:
+        elif tree.query(pts[i], predicate="dwithin", distance=_SLIVER_DEG).size:
             out[i] = best if best is not None else ids[int(tree.query_nearest(pts[i])[0])]
     return out
 
