@@ -35,6 +35,7 @@ from .measure import (
     present_factions,
     refined_snapshots,
 )
+from .nearby import within_distance
 from .overlay import PairOverlay, collect, overlap_km2
 from .places import NEAR_KM, Where, locate
 from .schema import (
@@ -380,8 +381,10 @@ def shared_border(a, b) -> tuple[float, shapely.Geometry]:
     # clip the boundaries themselves: a clipped polygon's boundary has the window's edges
     edge_a = shapely.clip_by_rect(shapely.boundary(a), *window)
     edge_b = shapely.clip_by_rect(shapely.boundary(b), *window)
-    wa = shapely.intersection(edge_a, shapely.buffer(lb, SNAP_DEG))
-    wb = shapely.intersection(edge_b, shapely.buffer(la, SNAP_DEG))
+    # each edge's parts within SNAP of the other territory (as a buffer of it
+    # would find them, without building the buffer: see nearby.py)
+    wa = within_distance(edge_a, edge_b, lb, SNAP_DEG)
+    wb = within_distance(edge_b, edge_a, la, SNAP_DEG)
     km = (length_km(wa) + length_km(wb)) / 2
     if km < 1e-3:
         return 0.0, None

@@ -113,8 +113,9 @@ def bench_detail(cache: Path, reps: int, seed: int = 0, against: str | None = No
 
     sets = {label: detail_set(cache, vertices, seed) for label, vertices in SIZES}
     runners = {"now": (sys.executable, "")}
-    if against:
-        runners["against"] = (against, against_path)
+    if against:  # (absolute: the runs start in a temporary folder)
+        runners["against"] = (os.path.abspath(against),
+                              os.path.abspath(against_path) if against_path else "")
     times: dict[tuple[str, str], list[float]] = {}
     rss: dict[tuple[str, str], list[float]] = {}
     pages: dict[tuple[str, str], float] = {}

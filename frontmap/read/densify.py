@@ -341,7 +341,7 @@ def _segment_distance(pa, pb, qa, qb) -> np.ndarray:
     return np.where(crossed, 0.0, ends)
 
 
-def _boxes(a, b, pad: float = 0.0) -> np.ndarray:
+def segment_boxes(a, b, pad: float = 0.0) -> np.ndarray:
     """The bounding box of each segment a-b, grown by ``pad``, as shapely polygons."""
     lo, hi = np.minimum(a, b) - pad, np.maximum(a, b) + pad
     return shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
@@ -406,7 +406,7 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
     # apart are measured below). (Pairs within one geometry count too: whether an
     # edge is cut then depends on the edge alone, never on which of the geometries
     # that share it is asked)
-    tree = shapely.STRtree(_boxes(a[longs], b[longs], near))
+    tree = shapely.STRtree(segment_boxes(a[longs], b[longs], near))
     lat = np.radians(np.maximum(np.abs(a[longs, 1]), np.abs(b[longs, 1])))
     # within reach of the long edge's own bow: its geodesic, ``dev`` off its chord, may
     # pass on the other side of what comes that near (twice, for safety; degrees)
@@ -415,7 +415,7 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
     # asked a chunk at a time: a whole detailed snapshot has millions of near pairs
     for start in range(0, len(ask), _ASK_CHUNK):
         asked = ask[start:start + _ASK_CHUNK]
-        q, h = tree.query(_boxes(a[asked], b[asked]))
+        q, h = tree.query(segment_boxes(a[asked], b[asked]))
         reach = reach_all[h]
         query, hit = asked[q], longs[h]
         meets, share = _meets_inside(a[query], b[query], a[hit], b[hit], reach)
