@@ -177,6 +177,24 @@ def test_event_labels_only_above_the_story_threshold(demo):
     ]
 
 
+def test_unlabelled_events_too_small_to_see_are_not_outlined(demo):
+    from frontmap.render.scene import _FLECK, _event_marks
+
+    layers, _ = demo
+    d = frontmap.diff_dates(layers, "2017-01-09", "2017-01-16", min_story_km2=20)
+    (split,) = [e for e in d.events if e.type == "split"]
+    x0, y0, x1, y1 = shapely.bounds(split.geom)
+    across = max(x1 - x0, y1 - y0)
+    names = {f.faction: f.faction for f in d.factions}
+    # unlabelled (under the story threshold): outlined where it is a dozen
+    # tolerances across or more (a close-up), left off where it would be a fleck
+    assert [m.type for m in _event_marks(d, names, across / (2 * _FLECK))] == ["split"]
+    assert _event_marks(d, names, 2 * across / _FLECK) == []
+    # a labelled event is outlined however small it is drawn
+    d = frontmap.diff_dates(layers, "2017-01-09", "2017-01-16", min_story_km2=10)
+    assert [m.labelled for m in _event_marks(d, names, 2 * across / _FLECK)] == [True]
+
+
 def _png_height(data: bytes) -> int:
     from PIL import Image
 

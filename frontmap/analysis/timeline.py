@@ -221,11 +221,15 @@ def _difference_km2(x, y) -> float:
     return area_km2(polygonal(shapely.difference(x, y)))
 
 
-def _both_ways_km2(ga, gb) -> tuple[float, float]:
+def _both_ways_km2(ga, gb, clip: Clipper | None = None) -> tuple[float, float]:
     """(gained, lost) km² from ``ga`` to ``gb``, overlaid whole (their crossings
-    refined first: see :func:`frontmap.read.densify.refine_crossings`)."""
+    refined first: see :func:`frontmap.read.densify.refine_crossings`); with
+    ``clip``, the changes clipped to its outline."""
     ga, gb = refine_crossings([ga, gb], changed_only=True)
-    return _difference_km2(gb, ga), _difference_km2(ga, gb)
+    if clip is None:
+        return _difference_km2(gb, ga), _difference_km2(ga, gb)
+    return (area_km2(clip(polygonal(shapely.difference(gb, ga)))),
+            area_km2(clip(polygonal(shapely.difference(ga, gb)))))
 
 
 def pair_change(
@@ -326,10 +330,7 @@ def _clipped_pair_change(a: Measured, b: Measured, clip: Clipper):
     if len(windows) == 0:
         return 0.0, 0.0, 0.0
     if covers_too_much(windows, [ga, gb]):
-        ga, gb = refine_crossings([ga, gb], changed_only=True)
-        gained = area_km2(clip(polygonal(shapely.difference(gb, ga))))
-        lost = area_km2(clip(polygonal(shapely.difference(ga, gb))))
-        return gained, lost, None
+        return (*_both_ways_km2(ga, gb, clip), None)
     boxes = shapely.box(*windows.T)
     inside = shapely.contains(clip.outline, boxes)
     meets = inside | shapely.intersects(clip.outline, boxes)

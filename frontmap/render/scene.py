@@ -64,6 +64,10 @@ TOLERANCE_SHARE = 1 / 3000
 #: pockets lost, new pockets, merges; larger first); the others are outlined only
 MAX_EVENT_LABELS = 5
 _LABEL_PRIORITY = ("split", "encircled", "pocket_lost", "new_pocket", "merge")
+#: an unlabelled event smaller than this many tolerances across (a few pixels on
+#: the map: the tolerance is about a quarter of a pixel) is not outlined: its
+#: dashed outline would be a dark fleck with nothing to say what it is
+_FLECK = 12
 #: the grid (degrees) the bundled basemap is drawn on
 BASEMAP_GRID = 0.001
 CONTESTED_COLOR = "#9a9a9a"
@@ -509,6 +513,9 @@ def _event_marks(diff: Diff, names: dict[str, str], tol: float, box: BBox | None
         size = float(details.get("corridor_km2") or details.get("area_km2") or 0.0)
         mark = EventMark(e.type, e.faction, _event_label(e, names), gs, _anchor(g), size)
         mark.labelled = _event_size(e) >= story_threshold(diff, e.faction)
+        x0, y0, x1, y1 = shapely.bounds(g)
+        if not mark.labelled and max(x1 - x0, y1 - y0) < _FLECK * tol:
+            continue  # an outline a few pixels across, with no label, is a fleck
         marks.append(mark)
     _choose_labels(marks)
     return marks
