@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 
 from frontmap.analysis.change import diff
 from frontmap.analysis.timeline import timeline
+from frontmap.read.clean import clean_geometry
 from frontmap.read.densify import TOLERANCE_M, densify
 from frontmap.read.model import Snapshot
 
 from .conftest import GEOD, ring_km2
+from .postgis import geodesic_segmentize
 
 FACTIONS = ["A", "B", "C", "D"]
 
@@ -216,3 +218,91 @@ def test_net_is_gained_minus_lost_where_long_edges_are_cut(case):
         outflow = sum(v for (a, b), v in d.matrix.items() if a == h)
         change = d.holders_to.get(h, 0.0) - d.holders_from.get(h, 0.0)
         assert abs((inflow - outflow) - change) <= 3 * slack + 1e-8 * d.aoi_km2 + 1e-6, h
+
+
+# --------------------------------------------------------------------------
+# A wedge taken along a shared border: the taker's new edge runs nearly along the
+# old border (1e-3° to 0 off it), whose two sides were drawn with different vertices.
+# Expected transfers from an independent overlay: every edge cut every 50 m along
+# its geodesic (pyproj), overlaid in the plane and measured with pyproj.
+
+
+def _geodesic(geom, step_m=50.0):
+    # a part may cross itself or its neighbour once its edges follow their geodesics: made
+    # valid as the reader does (shells minus holes)
+    return shapely.union_all([
+        shapely.make_valid(p, method="structure", keep_collapsed=False)
+        for p in shapely.get_parts(geodesic_segmentize(geom, step_m))
+    ])
+
+
+def _pyproj_km2(geom):
+    return sum(abs(GEOD.geometry_area_perimeter(p)[0]) for p in shapely.get_parts(geom)
+               if p.geom_type == "Polygon") / 1e6
+
+
+def _oracle_transfers(t1: dict, t2: dict) -> dict:
+    """(from, to) -> km² between holders: factions alone, contested, unassigned (the
+    rest of both dates' territories: ground no one claims on one date left the
+    unassigned where some faction claims it on the other)."""
+    def split(t):
+        ids = sorted(t)
+        pairs = [shapely.intersection(t[x], t[y]) for i, x in enumerate(ids) for y in ids[i + 1:]]
+        contested = shapely.union_all(pairs) if pairs else shapely.Polygon()
+        out = {f: shapely.difference(g, contested) for f, g in t.items()}
+        out["contested"] = contested
+        return out, shapely.union_all(list(t.values()))
+
+    (h1, claimed1), (h2, claimed2) = split(t1), split(t2)
+    out = {}
+    for a, ga in [*h1.items(), ("unassigned", shapely.difference(claimed2, claimed1))]:
+        leaving = shapely.difference(ga, h2[a]) if a in h2 else ga
+        if leaving.is_empty:
+            continue
+        out[(a, "unassigned")] = _pyproj_km2(shapely.difference(leaving, claimed2))
+        for b, gb in h2.items():
+            if b != a and not gb.is_empty:
+                out[(a, b)] = _pyproj_km2(shapely.intersection(leaving, gb))
+    out.pop(("unassigned", "unassigned"), None)
+    return out
+
+
+@st.composite
+def wedges_along_a_border(draw):
+    lon, lat = draw(st.floats(-170, 150)), draw(st.floats(-70, 65))
+    w, h = draw(st.floats(0.5, 4)), draw(st.floats(0.3, 2))
+    top = lat + h
+    split = lon + w * draw(st.floats(0.1, 0.9))  # a vertex only the northern side has
+    off = draw(st.sampled_from([0.0, 1e-9, -1e-9, 1e-7, -1e-7, 1e-5, -1e-3]))
+    x0, x1, x2 = (lon + w * f for f in (draw(st.floats(0, 0.3)), draw(st.floats(0.6, 1)),
+                                        draw(st.floats(0.7, 1))))
+    depth = h * draw(st.floats(0.01, 0.5))
+    south = shapely.Polygon([(lon, lat), (lon + w, lat), (lon + w, top), (lon, top)])
+    north = shapely.Polygon([(lon, top), (split, top), (lon + w, top), (lon + w, top + h),
+                             (lon, top + h)])
+    wedge = shapely.Polygon([(x0, top + off), (x1, top - depth), (x2, top + off)]).buffer(0)
+    third = None
+    if draw(st.booleans()):  # a third faction claims ground across the border on the 2nd date
+        third = shapely.box(lon + w * 0.2, top - h * 0.3, lon + w * 0.8, top + h * 0.3)
+    return south, north, wedge, third
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(wedges_along_a_border())
+def test_transfers_agree_with_geodesic_overlays_where_edges_nearly_coincide(case):
+    south, north, wedge, third = case
+
+    raw1 = {"A": south, "B": north}
+    raw2 = {"A": shapely.difference(south, wedge), "B": shapely.union(north, wedge)}
+    if third is not None:
+        raw2["C"] = third
+    # as the reader takes each date's file: every edge densified along its geodesic, and
+    # what then crosses itself repaired
+    read1, read2 = ({f: clean_geometry(g)[0] for f, g in raw.items()} for raw in (raw1, raw2))
+    d = diff(Snapshot(dt.date(2020, 1, 1), read1), Snapshot(dt.date(2020, 1, 2), read2))
+    want = _oracle_transfers({f: _geodesic(g) for f, g in raw1.items()},
+                             {f: _geodesic(g) for f, g in raw2.items()})
+    size = max(_pyproj_km2(g) for g in [*raw1.values(), *raw2.values()])
+    for key in sorted(set(want) | set(d.matrix)):
+        got, km2 = d.matrix.get(key, 0.0), want.get(key, 0.0)
+        assert abs(got - km2) <= 1e-6 * km2 + 1e-8 * size + 1e-6, (key, got, km2)

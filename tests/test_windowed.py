@@ -70,18 +70,18 @@ def snapshots(clip=None):
     return Snapshot(D1, t1), Snapshot(D2, t2)
 
 
-def same_numbers(x, y, where=""):
+def same_numbers(x, y, where="", abs_tol=1e-6):
     """Two diff JSON documents: the same structure, numbers within float noise."""
     if isinstance(x, dict):
         assert list(x) == list(y), where
         for k in x:
-            same_numbers(x[k], y[k], f"{where}.{k}")
+            same_numbers(x[k], y[k], f"{where}.{k}", abs_tol)
     elif isinstance(x, list):
         assert len(x) == len(y), where
         for i, (u, v) in enumerate(zip(x, y, strict=True)):
-            same_numbers(u, v, f"{where}[{i}]")
+            same_numbers(u, v, f"{where}[{i}]", abs_tol)
     elif isinstance(x, float) and not isinstance(x, bool):
-        assert math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-6), (where, x, y)
+        assert math.isclose(x, y, rel_tol=1e-9, abs_tol=abs_tol), (where, x, y)
     else:
         assert x == y, (where, x, y)
 
@@ -278,4 +278,9 @@ def test_real_clipped_diff_windowed_equals_whole(shared_data, monkeypatch):
     got = diff_dates(layers, D_FROM, D_TO)
     monkeypatch.setattr(windows, "OVERLAY_ALL_ABOVE", -1.0)
     want = diff_dates(layers, D_FROM, D_TO)
-    same_numbers(got.as_dict(), want.as_dict())
+    # the holders' overlays run in floating point, window by window or whole: where
+    # territory crosses the outline's chords (0.1 m off their geodesics) the pieces
+    # differ by a few 1e-6 km² (1.9e-6 of the 732 km² gained from unassigned ground),
+    # within the 1e-8 of the territory that net = gained - lost holds to
+    size = max(max(f.area_from_km2, f.area_to_km2) for f in got.factions)
+    same_numbers(got.as_dict(), want.as_dict(), abs_tol=1e-8 * size + 1e-6)

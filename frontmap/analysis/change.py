@@ -18,7 +18,7 @@ every number can be traced.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import shapely
@@ -26,17 +26,16 @@ import shapely
 from ..read.model import Layers, Place, Snapshot
 from .claims import Claim, claims
 from .geodesy import area_km2, length_km
+from .holders import LazyHolders, _diff_transfers, holders  # noqa: F401 (holders: re-exported)
 from .measure import (
     CONTESTED,
-    GRID,
     UNASSIGNED,
-    contested_geometry,
     polygonal,
     present_factions,
     refined_snapshots,
 )
 from .nearby import within_distance
-from .overlay import PairOverlay, collect, overlap_km2
+from .overlay import PairOverlay, overlap_km2
 from .places import NEAR_KM, Where, locate
 from .schema import (
     EncircledDetails,
@@ -228,131 +227,6 @@ def _highlights(d: Diff) -> list:
     from .highlights import highlights  # it imports this module
 
     return highlights(d)
-
-
-# ---------------------------------------------------------------------------
-# holders and transfers
-
-
-def holders(territories: dict, aoi) -> dict[str, shapely.Geometry]:
-    """Split the area of interest into holders: factions, contested, unassigned."""
-    return dict(LazyHolders(territories, aoi))
-
-
-class LazyHolders(Mapping):
-    """:func:`holders` of one date, each computed on first use (a diff's numbers do not
-    need them; drawing does; a highlight may need only a faction's, not the ground no
-    faction holds, which costs an overlay with the whole clip). With ``areas=True``,
-    the km² of each holder."""
-
-    def __init__(self, territories: dict, aoi, areas: bool = False, geoms=None):
-        self._territories, self._aoi, self._areas = territories, aoi, areas
-        if areas and geoms is None:
-            geoms = LazyHolders(territories, aoi)
-        self._geoms: LazyHolders | None = geoms
-        self._found: dict = {}
-        self._contested: shapely.Geometry | None = None
-        self._keys: list[str] | None = None
-
-    def _contested_ground(self) -> shapely.Geometry:
-        if self._contested is None:
-            # (diff refined the territories of both dates together: refined_snapshots)
-            self._contested = contested_geometry(self._territories, refine=False)
-        return self._contested
-
-    def _key_list(self) -> list[str]:
-        if self._keys is None:
-            if self._geoms is not None:
-                self._keys = list(self._geoms)
-            else:
-                contested = [] if self._contested_ground().is_empty else [CONTESTED]
-                self._keys = [*self._territories, *contested, UNASSIGNED]
-        return self._keys
-
-    def _compute(self, key: str):
-        if self._geoms is not None:
-            return area_km2(self._geoms[key])
-        contested = self._contested_ground()
-        if key == CONTESTED:
-            return contested
-        if key == UNASSIGNED:
-            values = list(self._territories.values())
-            if not values:
-                return polygonal(self._aoi)
-            # (a union of one territory would only cost time)
-            claimed = values[0] if len(values) == 1 else shapely.union_all(values)
-            return polygonal(shapely.difference(self._aoi, claimed, grid_size=GRID))
-        g = self._territories[key]
-        return g if contested.is_empty else polygonal(
-            shapely.difference(g, contested, grid_size=GRID)
-        )
-
-    def __getitem__(self, key):
-        if key not in self._found:
-            if key not in self._key_list():
-                raise KeyError(key)
-            self._found[key] = self._compute(key)
-        return self._found[key]
-
-    def __iter__(self) -> Iterator:
-        return iter(self._key_list())
-
-    def __len__(self) -> int:
-        return len(self._key_list())
-
-    def __repr__(self) -> str:
-        done = len(self._found)
-        return f"LazyHolders({f'{done} computed' if done else 'not computed yet'})"
-
-
-def _transfers(h_from: dict, h_to: dict) -> tuple[dict, dict]:
-    """Area (and ground) that passed from each holder to each other holder."""
-    matrix, geoms = {}, {}
-    for a, ga in h_from.items():
-        if ga.is_empty:
-            continue
-        gb_same = h_to.get(a)
-        if gb_same is None or gb_same.is_empty:
-            leaving = polygonal(ga)
-        else:
-            leaving = polygonal(shapely.difference(ga, gb_same, grid_size=GRID))
-        if leaving.is_empty:
-            continue
-        for b, gb in h_to.items():
-            if b == a or gb.is_empty or not shapely.intersects(leaving, gb):
-                continue
-            piece = polygonal(shapely.intersection(leaving, gb, grid_size=GRID))
-            km2 = area_km2(piece)
-            if km2 > 0:
-                matrix[(a, b)] = km2
-                geoms[(a, b)] = piece
-    return matrix, geoms
-
-
-def _diff_transfers(ov: PairOverlay) -> tuple[dict, dict]:
-    """:func:`_transfers` between the holders of the two dates: window by window when
-    the dates differ in small windows (outside them every holder is the same on
-    both dates, so nothing passes there), else over the whole area of interest."""
-    if ov.windows is None:
-        return _transfers(holders(ov.t_from, ov.aoi), holders(ov.t_to, ov.aoi))
-    matrix: dict[tuple[str, str], float] = {}
-    pieces: dict[tuple[str, str], list] = {}
-    aoi = ov.aoi_pieces()
-    for i in range(len(ov.windows)):
-        if aoi[i].is_empty:
-            continue
-        h_from = holders(ov.in_window("from", i), aoi[i])
-        h_to = holders(ov.in_window("to", i), aoi[i])
-        m, g = _transfers(h_from, h_to)
-        for k, km2 in m.items():
-            matrix[k] = matrix.get(k, 0.0) + km2
-            pieces.setdefault(k, []).append(g[k])
-    # in the order an overlay of the whole area of interest lists them
-    rank_a = {h: i for i, h in enumerate([*ov.t_from, CONTESTED, UNASSIGNED])}
-    rank_b = {h: i for i, h in enumerate([*ov.t_to, CONTESTED, UNASSIGNED])}
-    keys = sorted(matrix, key=lambda k: (rank_a.get(k[0], len(rank_a)),
-                                         rank_b.get(k[1], len(rank_b))))
-    return {k: matrix[k] for k in keys}, {k: collect(pieces[k]) for k in keys}
 
 
 # ---------------------------------------------------------------------------

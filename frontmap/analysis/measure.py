@@ -33,9 +33,10 @@ __all__ = [
 
 CONTESTED = "contested"
 UNASSIGNED = "unassigned"
-#: the overlays that split ground between holders and claims run on this fixed
-#: precision grid (degrees; about 0.1 µm): GEOS's floating-point overlay can return a
-#: phantom piece where densified edges nearly coincide, snap-rounding cannot
+#: a fixed precision grid (degrees; about 0.1 µm) for overlays that must not return a
+#: phantom piece where densified edges nearly coincide (GEOS's floating-point overlay
+#: can; snap-rounding cannot): the claims run on it, and the holders' transfers fall
+#: back to it when their floating-point pieces do not add up (holders._checked_transfers)
 GRID = 1e-12
 
 

@@ -3,7 +3,7 @@
 Both the HTML page and the static PNG draw from one :class:`Scene`:
 
 * the *holders* of each date (faction-only ground, ``contested``,
-  ``unassigned``; see :func:`frontmap.analysis.change.holders`) are overlaid into one
+  ``unassigned``; see :func:`frontmap.analysis.holders.holders`) are overlaid into one
   set of faces, each face knowing its holder on both dates. The faces form a
   polygonal coverage (they come from polygonizing the noded borders of both
   dates), so :func:`shapely.coverage_simplify` simplifies every shared border
@@ -34,7 +34,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 
-from ..analysis.change import Diff, holders
+from ..analysis.change import Diff
+from ..analysis.holders import holders
 from ..analysis.measure import CONTESTED, UNASSIGNED, polygonal
 from ..errors import ArgumentError, DataError, FocusError
 from ..read.model import Layers, Place
