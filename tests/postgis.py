@@ -216,6 +216,18 @@ def geodesic_segmentize(geom, step_m: float = ORACLE_STEP_M):
     return shapely.MultiPolygon(polys)
 
 
+def geodesic_valid(geom, step_m: float = ORACLE_STEP_M):
+    """:func:`geodesic_segmentize`, each part made valid as frontmap's reader repairs
+    one (shells minus holes: a part may cross itself or its neighbour once its edges
+    follow their geodesics), the parts united."""
+    import shapely
+
+    return shapely.union_all([
+        shapely.make_valid(p, method="structure", keep_collapsed=False)
+        for p in shapely.get_parts(geodesic_segmentize(geom, step_m))
+    ])
+
+
 def wkb(geom) -> str:
     import shapely
 

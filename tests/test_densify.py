@@ -12,7 +12,7 @@ from frontmap.read.clean import clean_geometry
 from frontmap.read.densify import TOLERANCE_M, chord_deviation_m, densify
 
 from .conftest import GEOD, feature, plain_km2, rect, ring_km2, write_fc
-from .postgis import geodesic_segmentize
+from .postgis import geodesic_valid
 
 
 def true_deviation_m(x1, y1, x2, y2, samples=41) -> float:
@@ -165,13 +165,6 @@ def test_crossed_edges_are_cut_finer_and_overlays_meet_the_fine_truth():
     assert abs(rough - truth) > 10 * abs(got - truth)  # (the finer cut is what did it)
 
 
-def _along_geodesics(geom, step_m=20.0):
-    """``geom`` (a polygon) with every edge cut every ``step_m`` along its geodesic
-    (pyproj): overlaid in the plane, the truth for an overlay of geodesic edges."""
-    (poly,) = shapely.get_parts(geodesic_segmentize(geom, step_m))
-    return poly
-
-
 def test_nearly_parallel_edges_are_both_cut_where_either_bows_across():
     """A's 0.5° edge and B's two edges along the same parallel (B has a vertex A has
     not, 0.055° from the shared corner): their geodesics bow north by up to 1.6 m
@@ -184,8 +177,8 @@ def test_nearly_parallel_edges_are_both_cut_where_either_bows_across():
 
     raw_a = shapely.Polygon([(0, 0), (0.5, 0), (0.5, 1.5), (0, 1.5)])
     raw_b = shapely.Polygon([(0, 1.5), (0.0546875, 1.5), (0.5, 1.5), (0.5, 3), (0, 3)])
-    truth = sum(abs(GEOD.geometry_area_perimeter(p)[0]) for p in shapely.get_parts(
-        shapely.intersection(_along_geodesics(raw_a), _along_geodesics(raw_b)))) / 1e6
+    truth = plain_km2(shapely.intersection(geodesic_valid(raw_a, 20.0),
+                                           geodesic_valid(raw_b, 20.0)))
     assert 0.017 < truth < 0.018
     ra, rb = refine_crossings([densify(raw_a), densify(raw_b)])
     assert area_km2(shapely.intersection(ra, rb)) == pytest.approx(truth, rel=1e-6)
@@ -206,16 +199,12 @@ def test_a_polygon_crossing_itself_on_its_geodesics_is_cut_finer_before_its_repa
     assert raw_b.is_valid and shapely.intersection(raw_a, raw_b).area == 0
     (a, _, _), (b, repairs, _) = clean_geometry(raw_a), clean_geometry(raw_b)
     assert len(repairs) == 1 and "geodesics" in repairs[0]
-
-    def geodesic(raw):  # every part along its geodesics, made valid as the reader does
-        return shapely.union_all([shapely.make_valid(_along_geodesics(p), method="structure")
-                                  for p in shapely.get_parts(raw)])
-
-    truth = sum(abs(GEOD.geometry_area_perimeter(p)[0]) for p in shapely.get_parts(
-        shapely.intersection(geodesic(raw_a), geodesic(raw_b))) if p.geom_type == "Polygon")
-    assert 0.15 < truth / 1e6 < 0.16
+    # (every part along its geodesics, made valid as the reader does)
+    truth = plain_km2(shapely.intersection(geodesic_valid(raw_a, 20.0),
+                                           geodesic_valid(raw_b, 20.0)))
+    assert 0.15 < truth < 0.16
     ra, rb = refine_crossings([a, b])
-    assert area_km2(shapely.intersection(ra, rb)) == pytest.approx(truth / 1e6, rel=1e-6)
+    assert area_km2(shapely.intersection(ra, rb)) == pytest.approx(truth, rel=1e-6)
 
 
 def test_a_territory_whose_parts_nearly_touch_stays_valid_once_refined():

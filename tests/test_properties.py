@@ -19,8 +19,8 @@ from frontmap.read.clean import clean_geometry
 from frontmap.read.densify import TOLERANCE_M, densify
 from frontmap.read.model import Snapshot
 
-from .conftest import GEOD, ring_km2
-from .postgis import geodesic_segmentize
+from .conftest import GEOD, plain_km2, ring_km2
+from .postgis import geodesic_valid
 
 FACTIONS = ["A", "B", "C", "D"]
 
@@ -227,20 +227,6 @@ def test_net_is_gained_minus_lost_where_long_edges_are_cut(case):
 # its geodesic (pyproj), overlaid in the plane and measured with pyproj.
 
 
-def _geodesic(geom, step_m=50.0):
-    # a part may cross itself or its neighbour once its edges follow their geodesics: made
-    # valid as the reader does (shells minus holes)
-    return shapely.union_all([
-        shapely.make_valid(p, method="structure", keep_collapsed=False)
-        for p in shapely.get_parts(geodesic_segmentize(geom, step_m))
-    ])
-
-
-def _pyproj_km2(geom):
-    return sum(abs(GEOD.geometry_area_perimeter(p)[0]) for p in shapely.get_parts(geom)
-               if p.geom_type == "Polygon") / 1e6
-
-
 def _oracle_transfers(t1: dict, t2: dict) -> dict:
     """(from, to) -> km² between holders: factions alone, contested, unassigned (the
     rest of both dates' territories: ground no one claims on one date left the
@@ -259,10 +245,10 @@ def _oracle_transfers(t1: dict, t2: dict) -> dict:
         leaving = shapely.difference(ga, h2[a]) if a in h2 else ga
         if leaving.is_empty:
             continue
-        out[(a, "unassigned")] = _pyproj_km2(shapely.difference(leaving, claimed2))
+        out[(a, "unassigned")] = plain_km2(shapely.difference(leaving, claimed2))
         for b, gb in h2.items():
             if b != a and not gb.is_empty:
-                out[(a, b)] = _pyproj_km2(shapely.intersection(leaving, gb))
+                out[(a, b)] = plain_km2(shapely.intersection(leaving, gb))
     out.pop(("unassigned", "unassigned"), None)
     return out
 
@@ -300,9 +286,9 @@ def test_transfers_agree_with_geodesic_overlays_where_edges_nearly_coincide(case
     # what then crosses itself repaired
     read1, read2 = ({f: clean_geometry(g)[0] for f, g in raw.items()} for raw in (raw1, raw2))
     d = diff(Snapshot(dt.date(2020, 1, 1), read1), Snapshot(dt.date(2020, 1, 2), read2))
-    want = _oracle_transfers({f: _geodesic(g) for f, g in raw1.items()},
-                             {f: _geodesic(g) for f, g in raw2.items()})
-    size = max(_pyproj_km2(g) for g in [*raw1.values(), *raw2.values()])
+    want = _oracle_transfers({f: geodesic_valid(g, 50.0) for f, g in raw1.items()},
+                             {f: geodesic_valid(g, 50.0) for f, g in raw2.items()})
+    size = max(plain_km2(g) for g in [*raw1.values(), *raw2.values()])
     for key in sorted(set(want) | set(d.matrix)):
         got, km2 = d.matrix.get(key, 0.0), want.get(key, 0.0)
         assert abs(got - km2) <= 1e-6 * km2 + 1e-8 * size + 1e-6, (key, got, km2)

@@ -13,7 +13,8 @@ import shapely
 
 import frontmap
 from frontmap.analysis import windows
-from frontmap.analysis.change import diff, diff_dates, holders
+from frontmap.analysis.change import diff, diff_dates
+from frontmap.analysis.holders import holders
 from frontmap.analysis.measure import CONTESTED, UNASSIGNED
 from frontmap.analysis.overlay import PairOverlay, overlap_km2
 from frontmap.analysis.timeline import timeline

@@ -2,7 +2,8 @@
 
 Geodesic measures (:mod:`.geodesy`), areas, parts and contested ground
 (:mod:`.measure`), parts, borders and encirclement (:mod:`.topology`), the
-change between two dates (:mod:`.change`, its JSON in :mod:`.schema`), the
+change between two dates (:mod:`.change`, its holders and transfers in
+:mod:`.holders`, its JSON in :mod:`.schema`), the
 daily series (:mod:`.timeline`), the drafted summary (:mod:`.summary`) and the
 validation report of ``frontmap check`` (:mod:`.check`).
 
@@ -14,9 +15,10 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_attributes
 
 if TYPE_CHECKING:
-    from .change import Diff, diff, diff_dates, holders  # noqa: F401
+    from .change import Diff, diff, diff_dates  # noqa: F401
     from .check import check_layers  # noqa: F401
     from .geodesy import area_km2, distance_km, length_km  # noqa: F401
+    from .holders import holders  # noqa: F401
     from .measure import AreaRow, areas, contested_geometry, overlaps, parts_of  # noqa: F401
     from .summary import summarize  # noqa: F401
     from .timeline import TimelineRow, timeline  # noqa: F401
@@ -34,7 +36,7 @@ _NAMES = {
     "Diff": ".change",
     "diff": ".change",
     "diff_dates": ".change",
-    "holders": ".change",
+    "holders": ".holders",
     "FactionParts": ".topology",
     "splits": ".topology",
     "TimelineRow": ".timeline",

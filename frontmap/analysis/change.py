@@ -26,7 +26,7 @@ import shapely
 from ..read.model import Layers, Place, Snapshot
 from .claims import Claim, claims
 from .geodesy import area_km2, length_km
-from .holders import LazyHolders, _diff_transfers, holders  # noqa: F401 (holders: re-exported)
+from .holders import LazyHolders, _diff_transfers, holders
 from .measure import (
     CONTESTED,
     UNASSIGNED,

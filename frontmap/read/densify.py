@@ -280,7 +280,7 @@ def _densify_polygonal(geom, tol: float):
     return _rebuild(geom, owner, *dense)
 
 
-def _meets_inside(qa, qb, ta, tb, near, turn=None) -> tuple[np.ndarray, np.ndarray]:
+def _meets_inside(qa, qb, ta, tb, near, turn) -> tuple[np.ndarray, np.ndarray]:
     """For pairs of segments within ``near`` (per pair) of each other (q from qa to qb,
     t from ta to tb): (does q come within ``near`` of t anywhere but at an end they
     share?, do they share an end?). (A crossing, an end of q on or beside t, the two
@@ -300,13 +300,11 @@ def _meets_inside(qa, qb, ta, tb, near, turn=None) -> tuple[np.ndarray, np.ndarr
     t_far = np.where((s_aa | s_ba)[:, None], tb, ta)
     common = np.where((s_aa | s_ab)[:, None], qa, qb)
     to_t, to_q = _to_segment(q_far, common, t_far), _to_segment(t_far, common, q_far)
-    beside = (to_t <= near) | (to_q <= near)
-    if turn is not None:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            # the sine of the angle they part at (at most: to a segment, not its line)
-            sine = np.minimum(to_t / np.hypot(*(q_far - common).T),
-                              to_q / np.hypot(*(t_far - common).T))
-        beside |= sine <= turn
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # the sine of the angle they part at (at most: to a segment, not its line)
+        sine = np.minimum(to_t / np.hypot(*(q_far - common).T),
+                          to_q / np.hypot(*(t_far - common).T))
+    beside = (to_t <= near) | (to_q <= near) | (sine <= turn)
     return ~share | (share & ~identical & beside), share
 
 
@@ -429,7 +427,9 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
     with np.errstate(invalid="ignore", divide="ignore"):
         bow_all = 4 * dev / (np.atleast_1d(_GEOD.inv(a[longs, 0], a[longs, 1], b[longs, 0],
                                                      b[longs, 1])[2]) * np.cos(lat))
-    # the asked edges that are long too, by their place in ``longs`` (-1: short)
+    # the same for every edge (0 for the short ones), and each long edge's place in ``longs``
+    reach_edge, bow_edge = np.zeros(len(first)), np.zeros(len(first))
+    reach_edge[longs], bow_edge[longs] = reach_all, bow_all
     long_at = np.full(len(first), -1, dtype=np.int64)
     long_at[longs] = np.arange(len(longs))
     cut_parts, own_parts = [], []
@@ -441,11 +441,9 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
         # when both edges are long, both bow: their geodesics may change sides within
         # the sum of their reaches, and both are cut (cutting only one puts its new
         # vertices, on its geodesic, across the other's chord)
-        q_long = long_at[query]
-        q_in = q_long >= 0
-        reach = reach_all[h] + np.where(q_in, reach_all[np.maximum(q_long, 0)], 0.0)
+        reach = reach_all[h] + reach_edge[query]
         # a geodesic leaves its ends at 4 dev / length off its chord (twice, for safety)
-        turn = 2 * bow_all[h] + np.where(q_in, 2 * bow_all[np.maximum(q_long, 0)], 0.0)
+        turn = 2 * (bow_all[h] + bow_edge[query])
         meets, share = _meets_inside(a[query], b[query], a[hit], b[hit], reach, turn)
         # (two edges that share an end are within ``near``; two apart must be within
         # both ``near`` and ``reach``)
@@ -453,7 +451,8 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
         qa, qb, ha, hb = a[query[apart]], b[query[apart]], a[hit[apart]], b[hit[apart]]
         meets[apart] &= _segment_distance(qa, qb, ha, hb) <= np.minimum(reach[apart], near)
         cut_parts.append(h[meets])
-        cut_parts.append(q_long[meets & q_in])
+        q_long = long_at[query[meets]]
+        cut_parts.append(q_long[q_long >= 0])
         # a geometry whose own edges come this near each other may cross itself once
         # they follow their geodesics (hairline gaps in a merged territory): checked below
         own = meets & (owner[query] == owner[hit]) & (query != hit)
