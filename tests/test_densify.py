@@ -207,6 +207,39 @@ def test_a_polygon_crossing_itself_on_its_geodesics_is_cut_finer_before_its_repa
     assert area_km2(shapely.intersection(ra, rb)) == pytest.approx(truth, rel=1e-6)
 
 
+def test_groups_refined_in_one_call_come_out_as_from_a_call_each():
+    """refine_crossings(..., groups=...) (the timeline refines the window pieces of
+    many pairs of dates at once) gives each group exactly what a call of its own
+    gives: groups at different latitudes (each its own "near"), and one geometry
+    in two groups. Its edges, finely cut (each shorter than the finer cut's
+    tolerance), are the only ones that reach the other's long edges in each group:
+    counted as shared because they occur in both groups, they would not be asked,
+    and the long edges they cross would not be cut."""
+    from frontmap.read.densify import refine_crossings
+
+    def crossing(lon, lat):
+        a = densify(shapely.Polygon(rect(lon, lat, lon + 0.6, lat + 0.4)))
+        b = densify(shapely.Polygon([(lon + 0.3, lat + 0.2), (lon + 1.0, lat + 0.25),
+                                     (lon + 0.95, lat + 0.8), (lon + 0.25, lat + 0.7)]))
+        return a, b
+
+    a0, b0 = crossing(36.0, 48.0)
+    fine = densify(b0, 1e-5)  # (every edge short)
+    c0 = densify(shapely.Polygon(rect(36.7, 48.3, 37.5, 48.5)))  # crosses ``fine`` elsewhere
+    a1, b1 = crossing(20.0, 70.0)
+    sets = [[a0, fine], [fine, c0], [a1, b1], [b1, a1, a0]]
+    for changed_only in (True, False):
+        alone = [refine_crossings(g, changed_only=changed_only) for g in sets]
+        flat = [g for group in sets for g in group]
+        groups = [k for k, group in enumerate(sets) for _ in group]
+        together = refine_crossings(flat, changed_only=changed_only, groups=groups)
+        want = [g for group in alone for g in group]
+        assert [shapely.to_wkb(g) for g in together] == [shapely.to_wkb(g) for g in want]
+    # (the test's point: ``fine``'s short edges made a0's and c0's long ones be cut)
+    assert shapely.get_num_coordinates(alone[0][0]) > shapely.get_num_coordinates(a0)
+    assert shapely.get_num_coordinates(alone[1][1]) > shapely.get_num_coordinates(c0)
+
+
 def test_a_territory_whose_parts_nearly_touch_stays_valid_once_refined():
     """Two parts of one territory, 2 cm apart in the plane, across a 1.1 km edge that
     bows 4 cm north along its geodesic (a merged territory with a hairline gap): cut

@@ -22,6 +22,8 @@ import numpy as np
 import pyproj
 import shapely
 
+from .boxjoin import box_pairs
+
 __all__ = [
     "densify",
     "densify_coords",
@@ -53,6 +55,7 @@ _POLE = 90.0 - 1e-9
 _MAX_ROUNDS = 6
 
 _GEOD = pyproj.Geod(ellps="WGS84")
+_A, _E2 = _GEOD.a, _GEOD.es  # the ellipsoid: semi-major axis (m), eccentricity squared
 
 
 def chord_deviation_m(x1, y1, x2, y2) -> np.ndarray:
@@ -280,14 +283,16 @@ def _densify_polygonal(geom, tol: float):
     return _rebuild(geom, owner, *dense)
 
 
-def _meets_inside(qa, qb, ta, tb, near, turn) -> tuple[np.ndarray, np.ndarray]:
+def _meets_inside(qa, qb, ta, tb, near, turn_at_most, turn) -> tuple[np.ndarray, np.ndarray]:
     """For pairs of segments within ``near`` (per pair) of each other (q from qa to qb,
     t from ta to tb): (does q come within ``near`` of t anywhere but at an end they
     share?, do they share an end?). (A crossing, an end of q on or beside t, the two
     along one line; not the same edge twice, nor two edges that meet at a common
-    vertex and part.) ``turn`` (radians, per pair): two edges from a common vertex
-    also meet when they part at an angle under it (their geodesics leave the vertex
-    that much off their chords, and may cross near it)."""
+    vertex and part.) Two edges from a common vertex also meet when they part at
+    an angle under ``turn(pairs)`` (radians, for the pairs asked: their geodesics
+    leave the vertex that much off their chords, and may cross near it);
+    ``turn_at_most`` (per pair) bounds it from above, and it is asked only for the
+    pairs that part at less than that."""
     def same(u, v):
         return (u == v).all(axis=1)
 
@@ -304,8 +309,24 @@ def _meets_inside(qa, qb, ta, tb, near, turn) -> tuple[np.ndarray, np.ndarray]:
         # the sine of the angle they part at (at most: to a segment, not its line)
         sine = np.minimum(to_t / np.hypot(*(q_far - common).T),
                           to_q / np.hypot(*(t_far - common).T))
-    beside = (to_t <= near) | (to_q <= near) | (sine <= turn)
+    beside = (to_t <= near) | (to_q <= near)
+    maybe = np.flatnonzero(share & ~identical & ~beside & (sine <= turn_at_most))
+    if len(maybe):
+        beside[maybe] = sine[maybe] <= turn(maybe)
     return ~share | (share & ~identical & beside), share
+
+
+def _chord_m(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The straight-line distance (m, through the Earth) between the WGS84 points a
+    and b (lon, lat rows): never more than the geodesic between them."""
+    def xyz(p):
+        lon, lat = np.radians(p[:, 0]), np.radians(p[:, 1])
+        n = _A / np.sqrt(1.0 - _E2 * np.sin(lat) ** 2)
+        return np.column_stack([n * np.cos(lat) * np.cos(lon), n * np.cos(lat) * np.sin(lon),
+                                n * (1.0 - _E2) * np.sin(lat)])
+
+    d = xyz(a) - xyz(b)
+    return np.sqrt((d * d).sum(axis=1))
 
 
 def _inside(a, b, dev, box) -> np.ndarray:
@@ -348,8 +369,12 @@ def _segment_distance(pa, pb, qa, qb) -> np.ndarray:
     return np.where(crossed, 0.0, ends)
 
 
-def segment_boxes(a, b, pad: float = 0.0) -> np.ndarray:
-    """The bounding box of each segment a-b, grown by ``pad``, as shapely polygons."""
+def segment_boxes(a, b, pad: float | np.ndarray = 0.0) -> np.ndarray:
+    """The bounding box of each segment a-b, grown by ``pad`` (one for all, or one
+    per segment), as shapely polygons."""
+    pad = np.asarray(pad, dtype=float)
+    if pad.ndim:
+        pad = pad[:, None]
     lo, hi = np.minimum(a, b) - pad, np.maximum(a, b) + pad
     return shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
 
@@ -360,7 +385,7 @@ _ASK_CHUNK = 50_000
 
 def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
                      boxes: np.ndarray | None = None, changed_only: bool = False,
-                     alone: bool = False) -> list:
+                     alone: bool = False, groups=None) -> list:
     """``geoms`` (polygonal, or None or empty) with every edge that a boundary crosses
     or runs beside cut along its geodesic until its chords stray less than
     ``tolerance_m`` from it.
@@ -387,6 +412,11 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
     own edges come near each other even when it is the only one, and leave a
     geometry that then crosses itself as it is (the reader repairs it: see
     :func:`refine_own`).
+
+    ``groups``: a group (an integer) for each geometry, to refine many independent
+    sets of geometries in one call (the pieces of many pairs of dates): only edges
+    of one group are looked at together, and each group comes out exactly as it
+    would from a call of its own (only the fixed cost of a call is shared).
     """
     todo = np.array([i for i, g in enumerate(geoms) if g is not None and not g.is_empty
                      and g.geom_type in ("Polygon", "MultiPolygon")], dtype=np.int64)
@@ -401,55 +431,99 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
     a, b = coords[first], coords[first + 1]
     ring_geom = part_geom[ring_part]
     owner = ring_geom[vertex_ring[first]]  # index into todo
+    if groups is None:
+        n_groups, group_geom = 1, np.zeros(len(todo), dtype=np.int64)
+    else:
+        kinds, group_geom = np.unique(np.asarray(groups)[todo], return_inverse=True)
+        n_groups = len(kinds)
+    group_edge = group_geom[owner]
     longs, dev = _candidates(a[:, 0], a[:, 1], b[:, 0], b[:, 1], tolerance_m)
     if boxes is not None and len(longs):
         keep = _inside(a[longs], b[longs], dev, np.asarray(boxes)[todo[owner[longs]]])
         longs, dev = longs[keep], dev[keep]
     if len(longs) == 0:
         return list(geoms)
-    ask = _unshared(a, b) if changed_only else np.arange(len(first))
+    ask = (_unshared(a, b, group_edge if n_groups > 1 else None) if changed_only
+           else np.arange(len(first)))
     # near enough that the geodesic may pass on the other side: within TOLERANCE_M
-    # (degrees of longitude shrink towards the poles)
-    top = min(float(np.abs(coords[:, 1]).max()), 85.0)
-    near = 2 * TOLERANCE_M / (_M_PER_DEG * np.cos(np.radians(top)))
-    # the pairs whose boxes come within ``near`` (a tree of boxes is several times
+    # (degrees of longitude shrink towards the poles), for each group its own
+    if n_groups == 1:
+        top = np.full(1, float(np.abs(coords[:, 1]).max()))
+    else:
+        top = np.zeros(n_groups)
+        np.maximum.at(top, group_geom[ring_geom[vertex_ring]], np.abs(coords[:, 1]))
+    near_group = 2 * TOLERANCE_M / (_M_PER_DEG * np.cos(np.radians(np.minimum(top, 85.0))))
+    near_edge = near_group[group_edge]
+    # the pairs whose boxes come within ``near`` (a join of boxes is several times
     # faster than a "dwithin" query, which measures every pair in GEOS; the pairs
     # apart are measured below). (Pairs within one geometry count too: whether an
     # edge is cut then depends on the edge alone, never on which of the geometries
     # that share it is asked)
-    tree = shapely.STRtree(segment_boxes(a[longs], b[longs], near))
+    lo, hi = np.minimum(a[longs], b[longs]), np.maximum(a[longs], b[longs])
+    pad = near_edge[longs][:, None]
+    long_boxes = np.hstack([lo - pad, hi + pad])
     lat = np.radians(np.maximum(np.abs(a[longs, 1]), np.abs(b[longs, 1])))
     # within reach of the long edge's own bow: its geodesic, ``dev`` off its chord, may
     # pass on the other side of what comes that near (twice, for safety; degrees)
     reach_all = 2 * dev / (_M_PER_DEG * np.cos(lat))
     # the angle (radians) between each long edge's chord and its geodesic at its ends,
-    # as an angle in the lon/lat plane (up to 1 / cos(latitude) the angle on the ground)
+    # as an angle in the lon/lat plane (up to 1 / cos(latitude) the angle on the ground):
+    # 4 dev / length; bounded above from the straight line between its ends (shorter
+    # than the geodesic), and measured on the geodesic only for the pairs that part at
+    # an angle under that bound (few)
     with np.errstate(invalid="ignore", divide="ignore"):
-        bow_all = 4 * dev / (np.atleast_1d(_GEOD.inv(a[longs, 0], a[longs, 1], b[longs, 0],
-                                                     b[longs, 1])[2]) * np.cos(lat))
+        bow_most = 4 * dev / ((_chord_m(a[longs], b[longs]) * (1 - 1e-6) - 1e-6) * np.cos(lat))
+    bow_most[~(bow_most >= 0)] = np.inf  # (an edge too short to bound)
+    bow_all = np.full(len(longs), np.nan)  # measured when asked
+
+    def bows(k: np.ndarray) -> np.ndarray:
+        """The bow of the long edges ``k`` (indices into ``longs``), measured once."""
+        todo_k = np.unique(k[np.isnan(bow_all[k])])
+        if len(todo_k):
+            e = longs[todo_k]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                bow_all[todo_k] = 4 * dev[todo_k] / (np.atleast_1d(_GEOD.inv(
+                    a[e, 0], a[e, 1], b[e, 0], b[e, 1])[2]) * np.cos(lat[todo_k]))
+        return bow_all[k]
+
     # the same for every edge (0 for the short ones), and each long edge's place in ``longs``
-    reach_edge, bow_edge = np.zeros(len(first)), np.zeros(len(first))
-    reach_edge[longs], bow_edge[longs] = reach_all, bow_all
+    reach_edge, bow_most_edge = np.zeros(len(first)), np.zeros(len(first))
+    reach_edge[longs], bow_most_edge[longs] = reach_all, bow_most
     long_at = np.full(len(first), -1, dtype=np.int64)
     long_at[longs] = np.arange(len(longs))
     cut_parts, own_parts = [], []
     # asked a chunk at a time: a whole detailed snapshot has millions of near pairs
     for start in range(0, len(ask), _ASK_CHUNK):
         asked = ask[start:start + _ASK_CHUNK]
-        q, h = tree.query(segment_boxes(a[asked], b[asked]))
+        q, h = box_pairs(np.hstack([np.minimum(a[asked], b[asked]),
+                                    np.maximum(a[asked], b[asked])]),
+                         long_boxes, group_edge[asked], group_edge[longs], sort=False)
+        # (an edge and itself never meet)
+        other = asked[q] != longs[h]
+        q, h = q[other], h[other]
         query, hit = asked[q], longs[h]
+        near = near_edge[hit]
         # when both edges are long, both bow: their geodesics may change sides within
         # the sum of their reaches, and both are cut (cutting only one puts its new
         # vertices, on its geodesic, across the other's chord)
         reach = reach_all[h] + reach_edge[query]
         # a geodesic leaves its ends at 4 dev / length off its chord (twice, for safety)
-        turn = 2 * (bow_all[h] + bow_edge[query])
-        meets, share = _meets_inside(a[query], b[query], a[hit], b[hit], reach, turn)
+        q_long = long_at[query]
+
+        def turn(k, h=h, q_long=q_long):
+            q_bow = np.zeros(len(k))
+            is_long = q_long[k] >= 0
+            q_bow[is_long] = bows(q_long[k][is_long])
+            return 2 * (bows(h[k]) + q_bow)
+
+        meets, share = _meets_inside(a[query], b[query], a[hit], b[hit], reach,
+                                     2 * (bow_most[h] + bow_most_edge[query]), turn)
         # (two edges that share an end are within ``near``; two apart must be within
         # both ``near`` and ``reach``)
         apart = np.flatnonzero(~share)
         qa, qb, ha, hb = a[query[apart]], b[query[apart]], a[hit[apart]], b[hit[apart]]
-        meets[apart] &= _segment_distance(qa, qb, ha, hb) <= np.minimum(reach[apart], near)
+        meets[apart] &= _segment_distance(qa, qb, ha, hb) <= np.minimum(reach[apart],
+                                                                        near[apart])
         cut_parts.append(h[meets])
         q_long = long_at[query[meets]]
         cut_parts.append(q_long[q_long >= 0])
@@ -519,8 +593,9 @@ def edge_hashes(edges: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(29))
 
 
-def _unshared(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Indices of the edges a-b that occur once (either way round) among them all.
+def _unshared(a: np.ndarray, b: np.ndarray, group: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the edges a-b that occur once (either way round) among them all
+    (``group``: among those of their own group).
 
     Sorted by a 64-bit hash and compared exactly with their neighbours in that
     order: an edge whose hash another shares by chance counts as occurring once
@@ -528,9 +603,15 @@ def _unshared(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     swap = (b[:, 0] < a[:, 0]) | ((b[:, 0] == a[:, 0]) & (b[:, 1] < a[:, 1]))
     canon = np.ascontiguousarray(np.where(swap[:, None], np.hstack([b, a]), np.hstack([a, b])))
     h = edge_hashes(canon)
+    if group is not None:
+        with np.errstate(over="ignore"):
+            h = h ^ (group.astype(np.uint64) * _EDGE_HASH_FACTORS[0])
     order = np.argsort(h, kind="stable")
     c = canon[order].view(np.uint64)
     twin = (h[order][1:] == h[order][:-1]) & (c[1:] == c[:-1]).all(axis=1)
+    if group is not None:
+        g = group[order]
+        twin &= g[1:] == g[:-1]
     paired = np.zeros(len(h), dtype=bool)
     paired[1:] |= twin
     paired[:-1] |= twin
