@@ -137,6 +137,27 @@ def test_series_matches_plain_and_parallel_is_identical():
     assert parallel == serial
 
 
+def test_rows_do_not_depend_on_how_many_dates_are_refined_at_once(monkeypatch):
+    """The window pieces of several pairs of dates are refined in one call (see
+    timeline._BATCH_DATES): the rows are those of one call per pair of dates, bit
+    for bit, with two factions that share a moving border."""
+    from frontmap.analysis import timeline as tl
+
+    box = shapely.box(35.5, 46.0, 39.5, 50.0)
+    snaps = [Snapshot(s.date, {"A": s.territories["A"],
+                               "B": densify(box.difference(s.territories["A"]))})
+             for s in _series(20)]
+    batched = list(timeline(snaps))
+    monkeypatch.setattr(tl, "_BATCH_DATES", 1)
+    assert list(timeline(snaps)) == batched
+    monkeypatch.setattr(tl, "_BATCH_DATES", 1000)
+    monkeypatch.setattr(tl, "_BATCH_VERTICES", 1)  # (a call for each pair again)
+    assert list(timeline(snaps)) == batched
+    monkeypatch.setattr(tl, "_BATCH_VERTICES", 10**9)  # (one call for the whole series)
+    assert list(timeline(snaps)) == batched
+    assert any(r.faction == "B" and r.gained_km2 > 0 for r in batched)
+
+
 @pytest.mark.slow
 def test_dask_local_cluster_gives_identical_rows():
     distributed = pytest.importorskip("dask.distributed")
@@ -150,10 +171,14 @@ def test_dask_local_cluster_gives_identical_rows():
 
 
 @pytest.mark.slow
-def test_real_archive_fast_path_equals_plain_overlay(shared_data):
+def test_real_archive_fast_path_equals_plain_overlay(shared_data, monkeypatch):
+    from frontmap.analysis import timeline as timeline_module
+
     snaps = list(frontmap.iter_snapshots(shared_data / "ukraine-occupied-daily"))
     rows = list(timeline(snaps))
     assert len(rows) == 78
+    monkeypatch.setattr(timeline_module, "_BATCH_DATES", 1)  # (a refine call per pair of dates)
+    assert list(timeline(snaps)) == rows
     for r, a, b in zip(rows, snaps[:-1], snaps[1:], strict=True):
         ga, gb = a.territories["ukraine-occupied-daily"], b.territories["ukraine-occupied-daily"]
         want = plain_change(ga, gb)

@@ -32,6 +32,7 @@ bytes serial or parallel.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator
@@ -237,34 +238,95 @@ def pair_change(
 ) -> tuple[float, float]:
     """(gained, lost) km² of one faction between two dates (``clip``: the outline
     ``a`` and ``b`` were clipped to by :func:`measure_territory`)."""
-    gained, lost, _ = _pair_change(a, b, clip)
+    gained, lost, _ = _resolve([_plan_change(a, b, clip)])[0]
+    assert gained is not None and lost is not None  # (_plan_change measures both)
     return gained, lost
 
 
-def _pair_change(a: Measured | None, b: Measured | None, clip: Clipper | None = None):
-    """(gained, lost, area(b) - area(a) or None when the windows were not used)."""
+@dataclass
+class _Overlay:
+    """One faction's pieces of two dates in its change windows (``windows``), waiting
+    for their crossings to be refined (with other overlays' pieces, in one call:
+    :func:`_resolve`) and for their overlay. ``clip`` and ``cut``: see
+    :func:`_window_overlays`."""
+
+    ca: np.ndarray
+    cb: np.ndarray
+    windows: np.ndarray
+    cut: np.ndarray
+    clip: Clipper | None
+
+
+@dataclass
+class _Change:
+    """One faction's change between two dates: (gained, lost, delta or None when the
+    windows were not used) when known at once (``done``; gained or lost None: all of
+    its ground on the later or the earlier date), or else the overlays that make
+    it, the last one added onto the sums of the others."""
+
+    done: tuple[float | None, float | None, float | None] | None = None
+    overlays: list[_Overlay] = dataclasses.field(default_factory=list)
+
+
+def _plan_change(a: Measured | None, b: Measured | None, clip: Clipper | None = None) -> _Change:
+    """How to find (gained, lost, area(b) - area(a) or None when the windows were not
+    used) of one faction between two dates."""
     if a is None:
-        return (0.0 if b is None else b.measured_area()), 0.0, None
+        return _Change(((0.0 if b is None else b.measured_area()), 0.0, None))
     if b is None:
-        return 0.0, a.measured_area(), None
+        return _Change((0.0, a.measured_area(), None))
     if clip is not None:
-        return _clipped_pair_change(a, b, clip)
+        return _clipped_plan(a, b, clip)
     windows = change_windows(a, b)
     if len(windows) == 0:
-        return 0.0, 0.0, 0.0
+        return _Change((0.0, 0.0, 0.0))
     if covers_too_much(windows, [a.geom, b.geom]):
-        return (*_both_ways_km2(a.geom, b.geom), None)
+        return _Change((*_both_ways_km2(a.geom, b.geom), None))
     ca, cb = clip_to_windows([a.geom, b.geom], windows)
-    return _window_change(ca, cb, windows)
+    return _Change(overlays=_window_overlays(ca, cb, windows))
 
 
-def _window_change(ca, cb, windows: np.ndarray, depth: int = 0, clip: Clipper | None = None,
-                   cut: np.ndarray | None = None):
-    """(gained, lost, delta) from the two dates' pieces in each window (``windows``),
-    their crossings refined (:func:`frontmap.read.densify.refine_crossings`).
+def _resolve(changes: list[_Change]) -> list[tuple[float | None, float | None, float | None]]:
+    """(gained, lost, delta) of each change, the crossings of all their overlays'
+    pieces refined in one call (:func:`frontmap.read.densify.refine_crossings`, each
+    overlay a group of its own: the same pieces as a call for each, at the fixed
+    cost of one)."""
+    overlays = [ov for c in changes for ov in c.overlays]
+    refined: list = []
+    if overlays:
+        geoms = [g for ov in overlays for g in (*ov.ca, *ov.cb)]
+        groups = np.repeat(np.arange(len(overlays)), [2 * len(ov.ca) for ov in overlays])
+        boxes = np.vstack([w for ov in overlays for w in (ov.windows, ov.windows)])
+        refined = refine_crossings(geoms, boxes=boxes, changed_only=True, groups=groups)
+    out: list[tuple[float | None, float | None, float | None]] = []
+    at = 0
+    for c in changes:
+        if c.done is not None:
+            out.append(c.done)
+            continue
+        sums = [0.0, 0.0, 0.0]
+        for k, ov in enumerate(c.overlays):
+            n = len(ov.ca)
+            ra = np.array(refined[at:at + n], dtype=object)
+            rb = np.array(refined[at + n:at + 2 * n], dtype=object)
+            at += 2 * n
+            if k < len(c.overlays) - 1:  # (a large piece's own windows: added up alone)
+                g, lo, d = _overlay_sums(ov, ra, rb, 0.0, 0.0, 0.0)
+                sums = [sums[0] + g, sums[1] + lo, sums[2] + d]
+            else:
+                sums = list(_overlay_sums(ov, ra, rb, *sums))
+        out.append((sums[0], sums[1], sums[2]))
+    return out
+
+
+def _window_overlays(ca, cb, windows: np.ndarray, depth: int = 0, clip: Clipper | None = None,
+                     cut: np.ndarray | None = None) -> list[_Overlay]:
+    """The overlays that give (gained, lost, delta) from the two dates' pieces in each
+    window (``windows``): see :func:`_overlay_sums`.
 
     Two large pieces (a window along the outline's coast, cut to it) share most
-    of their edges again: their own change windows are used, once more.
+    of their edges again: their own change windows are used, once more (their
+    overlays come first).
 
     ``clip`` and ``cut`` (a flag per window): the changes in the flagged windows
     are clipped to the outline, and there the delta is what the clipped changes
@@ -277,7 +339,7 @@ def _window_change(ca, cb, windows: np.ndarray, depth: int = 0, clip: Clipper | 
     if depth == 0:
         big = np.flatnonzero((shapely.get_num_coordinates(ca) > _BIG)
                              & (shapely.get_num_coordinates(cb) > _BIG)).tolist()
-    gained = lost = delta = 0.0
+    out: list[_Overlay] = []
     for i in big:
         ea, eb = edges_of(ca[i]), edges_of(cb[i])
         inner = change_windows(ea, eb)
@@ -286,15 +348,18 @@ def _window_change(ca, cb, windows: np.ndarray, depth: int = 0, clip: Clipper | 
         elif not covers_too_much(inner, [ca[i], cb[i]], limit=0.9):  # (a large overlay costs
             # far more per vertex than cutting it to many windows)
             sub_a, sub_b = clip_to_windows([ca[i], cb[i]], inner)
-            g, lo, d = _window_change(sub_a, sub_b, inner, depth=1, clip=clip,
-                                      cut=np.full(len(inner), bool(cut[i])))
-            gained, lost, delta = gained + g, lost + lo, delta + d
+            out.extend(_window_overlays(sub_a, sub_b, inner, depth=1, clip=clip,
+                                        cut=np.full(len(inner), bool(cut[i]))))
             ca[i] = cb[i] = shapely.MultiPolygon()
-    n = len(ca)
-    refined = refine_crossings([*ca, *cb], boxes=np.vstack([windows, windows]),
-                               changed_only=True)
-    ca, cb = np.array(refined[:n], dtype=object), np.array(refined[n:], dtype=object)
+    out.append(_Overlay(ca, cb, windows, cut, clip))
+    return out
+
+
+def _overlay_sums(ov: _Overlay, ca, cb, gained: float, lost: float, delta: float):
+    """(gained, lost, delta) added onto those given, from an overlay's pieces once
+    refined (``ca``, ``cb``)."""
     plus, minus = shapely.difference(cb, ca), shapely.difference(ca, cb)
+    cut = ov.cut
     keep = np.flatnonzero(~cut)
     gained += area_km2(shapely.GeometryCollection(list(plus[keep])))
     lost += area_km2(shapely.GeometryCollection(list(minus[keep])))
@@ -302,9 +367,9 @@ def _window_change(ca, cb, windows: np.ndarray, depth: int = 0, clip: Clipper | 
         shapely.GeometryCollection(list(ca[keep]))
     )
     if cut.any():
-        assert clip is not None
-        g = area_km2(_clipped(plus[cut], clip))
-        lo = area_km2(_clipped(minus[cut], clip))
+        assert ov.clip is not None
+        g = area_km2(_clipped(plus[cut], ov.clip))
+        lo = area_km2(_clipped(minus[cut], ov.clip))
         gained, lost, delta = gained + g, lost + lo, delta + (g - lo)
     return gained, lost, delta
 
@@ -317,28 +382,33 @@ def _clipped(pieces: np.ndarray, clip: Clipper) -> shapely.Geometry:
 
 #: pieces with more vertices than this are overlaid in their own change windows
 _BIG = 2000
+#: the window pieces of this many pairs of dates (or of this many vertices) are
+#: refined in one call: a call has a fixed cost of a few ms, as much as the
+#: refinement of a few hundred edges, and an archive's pieces of a date are small
+_BATCH_DATES = 8
+_BATCH_VERTICES = 500_000
 
 
-def _clipped_pair_change(a: Measured, b: Measured, clip: Clipper):
-    """:func:`_pair_change` of clipped territories, from the change windows of the
+def _clipped_plan(a: Measured, b: Measured, clip: Clipper) -> _Change:
+    """:func:`_plan_change` of clipped territories, from the change windows of the
     territories before the clip: in a window inside the outline nothing is cut;
     in one outside it nothing counts; in one across its edge the gains and losses
-    are clipped to it, and they make the delta there (see :func:`_window_change`).
+    are clipped to it, and they make the delta there (see :func:`_window_overlays`).
     The changes are the same sets either way: (B - A) ∩ outline."""
     ga, gb = a.whole, b.whole
     windows = change_windows(a, b)
     if len(windows) == 0:
-        return 0.0, 0.0, 0.0
+        return _Change((0.0, 0.0, 0.0))
     if covers_too_much(windows, [ga, gb]):
-        return (*_both_ways_km2(ga, gb, clip), None)
+        return _Change((*_both_ways_km2(ga, gb, clip), None))
     boxes = shapely.box(*windows.T)
     inside = shapely.contains(clip.outline, boxes)
     meets = inside | shapely.intersects(clip.outline, boxes)
     windows, boxes, inside = windows[meets], boxes[meets], inside[meets]
     if len(windows) == 0:
-        return 0.0, 0.0, 0.0
+        return _Change((0.0, 0.0, 0.0))
     ca, cb = clip_to_windows([ga, gb], windows)
-    return _window_change(ca, cb, windows, clip=clip, cut=~inside)
+    return _Change(overlays=_window_overlays(ca, cb, windows, clip=clip, cut=~inside))
 
 
 @dataclass(frozen=True)
@@ -360,21 +430,33 @@ class _Pair:
     delta: float | None
 
 
-def _pairs(date_from, date_to, ids, prev: dict, cur: dict, clip=None) -> list[_Pair]:
+def _plan_pairs(date_from, date_to, ids, prev: dict, cur: dict, clip=None) -> list:
+    """Each faction's row of one pair of dates, its change not yet resolved: pairs of
+    (the :class:`_Pair`'s fields but the change, its :class:`_Change`)."""
     out = []
     for fid in ids:
         a, b = prev.get(fid), cur.get(fid)
-        if a is None or b is None:
-            gained = None if b is not None else 0.0
-            lost = None if a is not None else 0.0
-            delta = None
+        if a is None or b is None:  # (all of its ground new on date_to, or all lost)
+            change = _Change((None if b is not None else 0.0, None if a is not None else 0.0,
+                              None))
         else:
-            gained, lost, delta = _pair_change(a, b, clip)
+            change = _plan_change(a, b, clip)
         fresh = None
-        if b is not None and (b.area is not None or delta is None):
+        if b is not None and (b.area is not None or (change.done is not None
+                                                     and change.done[2] is None)):
             fresh = b.measured_area()
-        out.append(_Pair(date_from, date_to, fid, gained, lost, a.parts if a else 0,
-                         b.parts if b else 0, a is not None, b is not None, fresh, delta))
+        out.append(((date_from, date_to, fid, a.parts if a else 0, b.parts if b else 0,
+                     a is not None, b is not None, fresh), change))
+    return out
+
+
+def _pairs_of(plans: list) -> list[_Pair]:
+    """The rows of :func:`_plan_pairs`, their changes resolved all at once."""
+    found = _resolve([change for _, change in plans])
+    out = []
+    for ((d0, d1, fid, parts_from, parts_to, on_from, on_to, fresh), _), (g, lo, d) in zip(
+            plans, found, strict=True):
+        out.append(_Pair(d0, d1, fid, g, lo, parts_from, parts_to, on_from, on_to, fresh, d))
     return out
 
 
@@ -415,7 +497,7 @@ def _reset(clip) -> int:
     """Measure afresh every this many dates: a clipped territory (70,000 vertices on a
     detailed coast) costs 55 ms to measure, and its area carried through windows
     moves off the area measured afresh by at most about 1e-10 of it a date (where a
-    change crosses the outline's edge, see :func:`_window_change`)."""
+    change crosses the outline's edge, see :func:`_window_overlays`)."""
     return RESET if clip is None else RESET_CLIPPED
 
 
@@ -436,6 +518,8 @@ def _serial_pairs(
     reset = _reset(clip)
     prev: Snapshot | None = None
     prev_m: dict[str, Measured] = {}
+    plans: list = []  # of the pairs of dates not yet resolved
+    dates = vertices = 0
     for i, snap in enumerate(snapshots, start):
         fresh = i % reset == 0  # (the series' first date: i = 0)
         cur_m = _measure_snapshot(snap, min_part_km2, area=fresh, clip=clipper)
@@ -443,8 +527,18 @@ def _serial_pairs(
             first.update({f: m.measured_area() for f, m in cur_m.items()})
         if prev is not None:
             ids = present_factions(prev_m, cur_m, order=order)
-            yield from _pairs(prev.date, snap.date, ids, prev_m, cur_m, clipper)
+            new = _plan_pairs(prev.date, snap.date, ids, prev_m, cur_m, clipper)
+            plans.extend(new)
+            dates += 1
+            vertices += sum(int(shapely.get_num_coordinates(ov.ca).sum()
+                                + shapely.get_num_coordinates(ov.cb).sum())
+                            for _, c in new for ov in c.overlays)
+            if dates >= _BATCH_DATES or vertices >= _BATCH_VERTICES:
+                yield from _pairs_of(plans)
+                plans, dates, vertices = [], 0, 0
         prev, prev_m = snap, cur_m
+    if plans:
+        yield from _pairs_of(plans)
 
 
 def _serial(snapshots, min_part_km2, order, clip: ClipOutline | None = None):
