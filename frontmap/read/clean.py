@@ -265,10 +265,11 @@ def _repair_geodesic(dense, source):
     """:func:`repair` of a geometry whose long edges were densified (``source``: as
     read, or a function that builds it). Where it crosses itself, the edges there are
     cut finer first (:func:`.densify.refine_own`): the repair's new vertices then lie
-    within 1 mm of where the geodesics cross, not 0.1 m."""
-    if not shapely.is_valid(dense):
-        dense = refine_own(dense)
-    return repair(dense, source=source)
+    within 1 mm of where the geodesics cross, not 0.1 m. (A valid geometry is checked
+    once: the check costs as much as reading a DeepState file.)"""
+    if shapely.is_valid(dense):
+        return dense, None
+    return repair(refine_own(dense), source=source)
 
 
 def repair(geom, source=None) -> tuple[shapely.Geometry | None, str | None]:
