@@ -357,14 +357,16 @@ def _window_overlays(ca, cb, windows: np.ndarray, depth: int = 0, clip: Clipper 
 
 def _overlay_sums(ov: _Overlay, ca, cb, gained: float, lost: float, delta: float):
     """(gained, lost, delta) added onto those given, from an overlay's pieces once
-    refined (``ca``, ``cb``)."""
+    refined (``ca``, ``cb``). The delta is measured on the pieces as they were cut
+    (``ov.ca``, ``ov.cb``): the refined ones have the same geodesic area (their new
+    vertices lie on the geodesics), and a fifth more vertices to measure."""
     plus, minus = shapely.difference(cb, ca), shapely.difference(ca, cb)
     cut = ov.cut
     keep = np.flatnonzero(~cut)
     gained += area_km2(shapely.GeometryCollection(list(plus[keep])))
     lost += area_km2(shapely.GeometryCollection(list(minus[keep])))
-    delta += area_km2(shapely.GeometryCollection(list(cb[keep]))) - area_km2(
-        shapely.GeometryCollection(list(ca[keep]))
+    delta += area_km2(shapely.GeometryCollection(list(ov.cb[keep]))) - area_km2(
+        shapely.GeometryCollection(list(ov.ca[keep]))
     )
     if cut.any():
         assert ov.clip is not None
