@@ -120,6 +120,34 @@ def test_ignored_names_and_places_file(tmp_path):
     assert [p.name for p in layers.places] == ["Raqqa"]
 
 
+def test_built_in_towns_are_loaded_only_when_a_place_is_named(tmp_path):
+    """Without a places file the gazetteer (a second to load) stands in, loaded on
+    first use: ``timeline`` and ``areas`` never load it; ``diff`` names its towns."""
+    from click.testing import CliRunner
+
+    from frontmap.cli import main
+    from frontmap.read import gazetteer
+
+    write_fc(tmp_path / "2017-01-09" / "IS.geojson", [feature([rect(38.9, 35.9, 39.1, 36.0)])])
+    write_fc(tmp_path / "2017-01-16" / "IS.geojson", [feature([rect(38.9, 35.9, 39.05, 36.0)])])
+    gazetteer._cities.cache_clear()
+    layers = frontmap.read_layers(tmp_path)
+    assert not layers.places.loaded and layers.inputs.gazetteer
+    for args in (["timeline", str(tmp_path)], ["areas", str(tmp_path)]):
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code == 0, r.output
+        assert gazetteer._cities.cache_info().currsize == 0, args
+    # on first use: the towns the gazetteer gives for the territory's bounds
+    expected = gazetteer.gazetteer_places((38.9, 35.9, 39.1, 36.0))
+    assert "Ar Raqqah" in [p.name for p in expected]
+    assert list(layers.places) == expected and layers.places == expected
+    assert len(layers.places) == len(expected) and layers.places[0] == expected[0]
+    r = CliRunner().invoke(main, ["diff", "2017-01-09", "2017-01-16", str(tmp_path),
+                                  "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert "Ar Raqqah" in r.output
+
+
 # --- formats and CRS -----------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ every number can be traced.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import shapely
@@ -194,7 +194,7 @@ class Diff:
     #: the area of interest is a clip outline (else the union of both dates' ground)
     clipped: bool = False
     #: the places "near" is measured to (for highlights)
-    places: list[Place] | None = field(default=None, repr=False)
+    places: Sequence[Place] | None = field(default=None, repr=False)
 
     def name(self, holder: str) -> str:
         """A faction's display name (its id when it has none); holders as they are."""
@@ -583,7 +583,7 @@ def diff(
     s_to: Snapshot,
     *,
     clip=None,
-    places: list[Place] | None = None,
+    places: Sequence[Place] | None = None,
     min_part_km2: float = 1.0,
     link_km: float = 0.0,
     order: list[str] | None = None,

@@ -24,7 +24,7 @@ claimed the ground) or ``to`` (only a gain: e.g. ``from`` still claims it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import shapely
@@ -205,7 +205,7 @@ def claims(
     t_from: dict,
     t_to: dict,
     order: list[str],
-    places: list[Place] | None = None,
+    places: Sequence[Place] | None = None,
     near_km: float = NEAR_KM,
     minus: Minus | None = None,
 ) -> list[Claim]:

@@ -9,6 +9,7 @@ farther away it is "40 km north-east of Kharkiv": the distance and the
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,7 +69,7 @@ def _scaled(geom, scale: float):
     return shapely.transform(geom, lambda xy: xy * np.array([scale, 1.0]))
 
 
-def locate(geom, places: list[Place] | None, near_km: float = NEAR_KM) -> Where | None:
+def locate(geom, places: Sequence[Place] | None, near_km: float = NEAR_KM) -> Where | None:
     """The place nearest a piece of ground, with the geodesic distance and bearing
     (None without places or ground). Ties go to the place nearest the piece's centre.
 

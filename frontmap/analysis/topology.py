@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -216,7 +216,7 @@ class FactionParts:
 def describe_parts(
     snapshot: Snapshot,
     faction: str,
-    places: list[Place] | None = None,
+    places: Sequence[Place] | None = None,
     min_part_km2: float = 1.0,
     link_km: float = 0.0,
     near_km: float = NEAR_KM,
@@ -248,7 +248,7 @@ def describe_parts(
 
 def splits(
     snapshot: Snapshot,
-    places: list[Place] | None = None,
+    places: Sequence[Place] | None = None,
     min_part_km2: float = 1.0,
     link_km: float = 0.0,
     factions: list[str] | None = None,

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from ..errors import DateFormatError, DateNotFoundError
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Snapshot",
     "Place",
+    "LazyPlaces",
     "Note",
     "Duplicate",
     "FileReport",
@@ -118,6 +120,49 @@ class Place:
     lat: float
     #: inhabitants, when the source gives them (the built-in gazetteer does)
     population: int | None = None
+
+
+class LazyPlaces(Sequence):
+    """The places a :class:`Layers` names towns with, found on first use.
+
+    The built-in gazetteer costs a second to load (69,000 cities), more than
+    reading and measuring a whole archive: commands that name no town
+    (``timeline``, ``areas``) never pay it. Reads like the list it stands for."""
+
+    def __init__(self, find: Callable[[], list[Place]]):
+        self._find: Callable[[], list[Place]] | None = find
+        self._places: list[Place] = []
+
+    def _loaded(self) -> list[Place]:
+        if self._find is not None:
+            self._places, self._find = list(self._find()), None
+        return self._places
+
+    @property
+    def loaded(self) -> bool:
+        """Have the places been found yet?"""
+        return self._find is None
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+    def __iter__(self):
+        return iter(self._loaded())
+
+    @overload
+    def __getitem__(self, i: int) -> Place: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Place]: ...
+    def __getitem__(self, i):
+        return self._loaded()[i]
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, LazyPlaces):
+            other = other._loaded()
+        return self._loaded() == other
+
+    def __repr__(self) -> str:
+        return repr(self._loaded()) if self.loaded else "LazyPlaces(<not loaded yet>)"
 
 
 @dataclass(frozen=True)
@@ -291,7 +336,8 @@ class Layers:
     snapshots: dict[dt.date, Snapshot]
     report: ReadReport
     clip: shapely.Geometry | None = None
-    places: list[Place] = field(default_factory=list)
+    #: the towns to name places by (a :class:`LazyPlaces` when read: found on first use)
+    places: Sequence[Place] = field(default_factory=list)
     #: with a clip, each territory before clipping (only when asked for: ``check``)
     unclipped: dict[dt.date, dict[str, shapely.Geometry]] = field(default_factory=dict)
     #: the files read, with their hashes (see :mod:`frontmap.read.provenance`)
