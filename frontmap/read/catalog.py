@@ -202,37 +202,22 @@ class Catalog:
             )
         return RestMaker(self.clip, rest, self.options.snap_km)
 
-    def _places_file(self) -> Path | None:
-        """``--places``, or ``places.geojson|json|csv`` in the layers folder, or None."""
+    def places(self, bounds=None) -> Sequence[Place]:
+        """The places file (``--places``, or ``places.geojson|csv`` in the layers
+        folder), read now; without one, the built-in gazetteer's towns within
+        ``bounds`` (W, S, E, N; no places when None), found on first use."""
         if self.options.places:
-            return Path(self.options.places)
+            self.places_path = Path(self.options.places)
+            return read_places(self.options.places)
         for name in ("places.geojson", "places.json", "places.csv"):
             p = self._folder() / name
             if p.is_file():
-                return p
-        return None
-
-    def places(self, bounds=None) -> list[Place]:
-        """The places file (``--places``, or ``places.geojson|csv`` in the layers
-        folder); without one, the built-in gazetteer's towns within ``bounds``
-        (W, S, E, N; no places when None)."""
-        path = self._places_file()
-        if path is not None:
-            self.places_path = path
-            return read_places(path)
+                self.places_path = p
+                return read_places(p)
         if bounds is None:
             return []
         self.used_gazetteer = True
-        return gazetteer_places(bounds)
-
-    def lazy_places(self, snapshots) -> Sequence[Place]:
-        """:meth:`places` for the territory of ``snapshots``: a places file is read
-        now (its errors are the read's), the built-in gazetteer on first use."""
-        if self._places_file() is not None:
-            return self.places()
-        bounds = _bounds(snapshots, self.clip)
-        self.used_gazetteer = bounds is not None
-        return LazyPlaces(lambda: self.places(bounds))
+        return LazyPlaces(lambda: gazetteer_places(bounds))
 
     def inputs(self, sources) -> Inputs:
         """The records (paths relative to the layers folder, SHA-256) of the files
@@ -633,7 +618,7 @@ class Catalog:
                     terr[fid] = shapely.union_all([terr[fid], g]) if fid in terr else g
                 s = Snapshot(s.date, terr, tuple(sorted(set(merged[s.date].sources + s.sources))))
             merged[s.date] = s
-        places = self.lazy_places(merged.values())
+        places = self.places(_bounds(merged.values(), self.clip))
         return Layers(
             root=self.root,
             factions=self.factions,
