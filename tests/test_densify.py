@@ -282,3 +282,80 @@ def test_the_syria_sample_read_as_one_faction_diffs(shared_data):
     (row,) = d["factions"] if isinstance(d["factions"], list) else d["factions"].values()
     assert abs(row["net_km2"] - (row["gained_km2"] - row["lost_km2"])) <= 1e-6 + 1e-8 * max(
         row["area_from_km2"], row["area_to_km2"])
+
+
+def test_the_longest_geodesic_bound_holds_against_pyproj():
+    """The finer cut measures a geodesic's length only where the bounds on the angle
+    its ends part at from their chords leave the answer open: the bound from above
+    on its length (what the angle is bounded below from) must hold, for short and
+    long edges at every latitude, and stay tight (within 1e-6 for edges km long)."""
+    from frontmap.read.densify import _chord_m, _longest_geodesic_m
+
+    rng = np.random.default_rng(7)
+    n = 4000
+    lon1 = rng.uniform(-180, 180, n)
+    lat1 = rng.uniform(-89, 89, n)
+    az = rng.uniform(0, 360, n)
+    dist = 10 ** rng.uniform(1, 6.7, n)  # 10 m to 5,000 km
+    lon2, lat2, _ = GEOD.fwd(lon1, lat1, az, dist)
+    _, _, s = GEOD.inv(lon1, lat1, lon2, lat2)
+    chord = _chord_m(np.column_stack([lon1, lat1]), np.column_stack([lon2, lat2]))
+    longest = _longest_geodesic_m(chord)
+    # (as refine_crossings takes them: with room for the rounding of the chord, a few
+    # 1e-9 m, measured through the Earth between points 6,400 km from its centre)
+    assert (chord * (1 - 1e-6) - 1e-6 <= s).all()
+    assert (longest * (1 + 1e-6) + 1e-6 >= s).all()
+    assert ((s - longest) / s).max() < 1e-9  # (rounding only)
+    km = (s > 1e3) & (s < 1e5)
+    assert ((longest[km] - s[km]) / s[km]).max() < 1e-6
+
+
+def test_pairs_met_in_different_chunks_or_once_each_way_are_tested_alike(monkeypatch):
+    """Two long edges that are both asked meet twice in one chunk (each way round) and
+    are tested once; asked in small chunks, they meet once in each of two chunks.
+    The cut must be the same either way, bit for bit."""
+    import frontmap.read.densify as d
+
+    a = densify(shapely.Polygon(rect(36.0, 48.0, 36.6, 48.4)))
+    b = densify(shapely.Polygon([(36.3, 48.2), (37.0, 48.25), (36.95, 48.8), (36.25, 48.7)]))
+    c = densify(shapely.Polygon([(36.0, 48.4), (36.3, 48.4000001), (36.6, 48.4),
+                                 (36.6, 49.0), (36.0, 49.0)]))
+    whole = d.refine_crossings([a, b, c])
+    monkeypatch.setattr(d, "_ASK_CHUNK", 3)
+    chunked = d.refine_crossings([a, b, c])
+    assert [shapely.to_wkb(g) for g in whole] == [shapely.to_wkb(g) for g in chunked]
+    assert sum(shapely.get_num_coordinates(g) for g in whole) > sum(
+        shapely.get_num_coordinates(g) for g in (a, b, c))
+
+
+def test_the_bounds_on_the_parting_angle_only_save_measuring_it(monkeypatch):
+    """Where two edges from a common vertex part at an angle between the bounds on
+    their geodesics' turn, the geodesics are measured; below the lower bound they
+    meet without it. The cut must be exactly what measuring every such pair gives:
+    two boundaries leaving a common vertex 4e-3 rad apart along 0.5° edges that
+    bow 30 m (and, redrawn, a vertex 1e-7° beside a densified one)."""
+    import frontmap.read.densify as d
+
+    a = shapely.Polygon([(30.0, 50.0), (30.5, 50.0), (30.25, 49.8)])
+    b = shapely.Polygon([(30.0, 50.0), (30.5, 50.002), (30.25, 50.2)])
+    c = densify(shapely.Polygon([(30.0, 50.0), (31.5, 50.3), (32.0, 51.2), (30.2, 51.0)]))
+    e = densify(shapely.Polygon([(30.0, 50.0), (30.75, 50.15), (31.5, 50.3000001),
+                                 (31.9, 51.0), (30.2, 51.0)]))
+    plain = d._meets_inside
+    measured_pairs = []
+
+    def exact(qa, qb, ta, tb, near, turn_at_most, turn, turn_at_least=None):
+        def counted(k):
+            measured_pairs.append(len(k))
+            return turn(k)
+        return plain(qa, qb, ta, tb, near, turn_at_most, counted)
+
+    for geoms in ([a, b], [c, e], [a, b, c, e]):
+        for changed_only in (False, True):
+            with_bounds = d.refine_crossings(geoms, changed_only=changed_only)
+            with monkeypatch.context() as m:
+                m.setattr(d, "_meets_inside", exact)
+                measured = d.refine_crossings(geoms, changed_only=changed_only)
+            assert [shapely.to_wkb(g) for g in with_bounds] == [
+                shapely.to_wkb(g) for g in measured]
+    assert sum(measured_pairs) > 0  # (there were pairs to measure)

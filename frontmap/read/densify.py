@@ -56,6 +56,8 @@ _MAX_ROUNDS = 6
 
 _GEOD = pyproj.Geod(ellps="WGS84")
 _A, _E2 = _GEOD.a, _GEOD.es  # the ellipsoid: semi-major axis (m), eccentricity squared
+#: the ellipsoid's least radius of curvature (m: the meridian's, at the equator)
+_RHO_MIN = _A * (1 - _E2)
 
 
 def chord_deviation_m(x1, y1, x2, y2) -> np.ndarray:
@@ -283,7 +285,8 @@ def _densify_polygonal(geom, tol: float):
     return _rebuild(geom, owner, *dense)
 
 
-def _meets_inside(qa, qb, ta, tb, near, turn_at_most, turn) -> tuple[np.ndarray, np.ndarray]:
+def _meets_inside(qa, qb, ta, tb, near, turn_at_most, turn,
+                  turn_at_least=None) -> tuple[np.ndarray, np.ndarray]:
     """For pairs of segments within ``near`` (per pair) of each other (q from qa to qb,
     t from ta to tb): (does q come within ``near`` of t anywhere but at an end they
     share?, do they share an end?). (A crossing, an end of q on or beside t, the two
@@ -291,8 +294,9 @@ def _meets_inside(qa, qb, ta, tb, near, turn_at_most, turn) -> tuple[np.ndarray,
     vertex and part.) Two edges from a common vertex also meet when they part at
     an angle under ``turn(pairs)`` (radians, for the pairs asked: their geodesics
     leave the vertex that much off their chords, and may cross near it);
-    ``turn_at_most`` (per pair) bounds it from above, and it is asked only for the
-    pairs that part at less than that."""
+    ``turn_at_most`` (per pair) bounds it from above, ``turn_at_least`` (per pair, or
+    None) from below, and it is asked only for the pairs that part at an angle
+    between the two."""
     def same(u, v):
         return (u == v).all(axis=1)
 
@@ -310,10 +314,22 @@ def _meets_inside(qa, qb, ta, tb, near, turn_at_most, turn) -> tuple[np.ndarray,
         sine = np.minimum(to_t / np.hypot(*(q_far - common).T),
                           to_q / np.hypot(*(t_far - common).T))
     beside = (to_t <= near) | (to_q <= near)
-    maybe = np.flatnonzero(share & ~identical & ~beside & (sine <= turn_at_most))
+    maybe = share & ~identical & ~beside & (sine <= turn_at_most)
+    if turn_at_least is not None:
+        sure = maybe & (sine <= turn_at_least)
+        beside |= sure
+        maybe &= ~sure
+    maybe = np.flatnonzero(maybe)
     if len(maybe):
         beside[maybe] = sine[maybe] <= turn(maybe)
     return ~share | (share & ~identical & beside), share
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct integers of ``values``, sorted: ``np.unique`` without its check for a
+    masked array, which imports ``numpy.ma`` (6 ms, more than a date's refinement)."""
+    s = np.sort(values)
+    return s[np.r_[True, s[1:] != s[:-1]]] if len(s) else s
 
 
 def _chord_m(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -327,6 +343,14 @@ def _chord_m(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     d = xyz(a) - xyz(b)
     return np.sqrt((d * d).sum(axis=1))
+
+
+def _longest_geodesic_m(chord: np.ndarray) -> np.ndarray:
+    """The most (m) a geodesic of WGS84 can be long between two points ``chord`` metres
+    apart in a straight line: a curve whose curvature is at most 1 / rho is at most
+    2 rho asin(chord / 2 rho) long (Schur's comparison theorem), and a geodesic's
+    curvature is the ellipsoid's normal curvature along it, at most 1 / (a (1 - e²))."""
+    return 2 * _RHO_MIN * np.arcsin(np.minimum(chord / (2 * _RHO_MIN), 1.0))
 
 
 def _inside(a, b, dev, box) -> np.ndarray:
@@ -470,15 +494,21 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
     # as an angle in the lon/lat plane (up to 1 / cos(latitude) the angle on the ground):
     # 4 dev / length; bounded above from the straight line between its ends (shorter
     # than the geodesic), and measured on the geodesic only for the pairs that part at
-    # an angle under that bound (few)
+    # an angle under that bound (few); and bounded below from the longest a geodesic
+    # between those ends can be (:func:`_longest_geodesic_m`): the geodesic is measured
+    # only for the pairs that part at an angle between the two bounds
+    chord = _chord_m(a[longs], b[longs])
+    longest = _longest_geodesic_m(chord)
     with np.errstate(invalid="ignore", divide="ignore"):
-        bow_most = 4 * dev / ((_chord_m(a[longs], b[longs]) * (1 - 1e-6) - 1e-6) * np.cos(lat))
+        bow_most = 4 * dev / ((chord * (1 - 1e-6) - 1e-6) * np.cos(lat))
+        bow_least = 4 * dev / ((longest * (1 + 1e-6) + 1e-6) * np.cos(lat))
     bow_most[~(bow_most >= 0)] = np.inf  # (an edge too short to bound)
+    bow_least[~np.isfinite(bow_least)] = 0.0
     bow_all = np.full(len(longs), np.nan)  # measured when asked
 
     def bows(k: np.ndarray) -> np.ndarray:
         """The bow of the long edges ``k`` (indices into ``longs``), measured once."""
-        todo_k = np.unique(k[np.isnan(bow_all[k])])
+        todo_k = _distinct(k[np.isnan(bow_all[k])])
         if len(todo_k):
             e = longs[todo_k]
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -489,8 +519,12 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
     # the same for every edge (0 for the short ones), and each long edge's place in ``longs``
     reach_edge, bow_most_edge = np.zeros(len(first)), np.zeros(len(first))
     reach_edge[longs], bow_most_edge[longs] = reach_all, bow_most
+    bow_least_edge = np.zeros(len(first))
+    bow_least_edge[longs] = bow_least
     long_at = np.full(len(first), -1, dtype=np.int64)
     long_at[longs] = np.arange(len(longs))
+    was_asked = np.zeros(len(first), dtype=bool)
+    was_asked[ask] = True
     cut_parts, own_parts = [], []
     # asked a chunk at a time: a whole detailed snapshot has millions of near pairs
     for start in range(0, len(ask), _ASK_CHUNK):
@@ -502,6 +536,20 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
         other = asked[q] != longs[h]
         q, h = q[other], h[other]
         query, hit = asked[q], longs[h]
+        # two long edges that are both asked come as a pair twice, once each way round,
+        # unless they fall in different chunks; the test below is symmetric (both are cut
+        # when they meet): each such pair is tested once
+        twice = np.flatnonzero(was_asked[hit] & (long_at[query] >= 0))
+        if len(twice):
+            lo_e, hi_e = np.minimum(query[twice], hit[twice]), np.maximum(query[twice],
+                                                                          hit[twice])
+            _, first_seen = np.unique(lo_e * len(first) + hi_e, return_index=True)
+            drop = np.ones(len(twice), dtype=bool)
+            drop[first_seen] = False
+            if drop.any():
+                keep = np.ones(len(query), dtype=bool)
+                keep[twice[drop]] = False
+                q, h, query, hit = q[keep], h[keep], query[keep], hit[keep]
         near = near_edge[hit]
         # when both edges are long, both bow: their geodesics may change sides within
         # the sum of their reaches, and both are cut (cutting only one puts its new
@@ -517,7 +565,8 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
             return 2 * (bows(h[k]) + q_bow)
 
         meets, share = _meets_inside(a[query], b[query], a[hit], b[hit], reach,
-                                     2 * (bow_most[h] + bow_most_edge[query]), turn)
+                                     2 * (bow_most[h] + bow_most_edge[query]), turn,
+                                     2 * (bow_least[h] + bow_least_edge[query]))
         # (two edges that share an end are within ``near``; two apart must be within
         # both ``near`` and ``reach``)
         apart = np.flatnonzero(~share)
@@ -531,13 +580,13 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
         # they follow their geodesics (hairline gaps in a merged territory): checked below
         own = meets & (owner[query] == owner[hit]) & (query != hit)
         own_parts.append(owner[query[own]])
-    cut = np.unique(np.concatenate(cut_parts))  # into longs
+    cut = _distinct(np.concatenate(cut_parts))  # into longs
     if len(cut) == 0:
         return list(geoms)
     edges = longs[cut]
     dense, dense_ring = _insert(coords, vertex_ring, first[edges], dev[cut], tolerance_m)
     # rebuild the geometries that have a cut edge, all at once
-    k_geoms = np.unique(owner[edges])
+    k_geoms = _distinct(owner[edges])
     touched = np.zeros(len(todo), dtype=bool)
     touched[k_geoms] = True
     keep_v = touched[ring_geom[dense_ring]]
@@ -547,7 +596,7 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
                                         indices=np.searchsorted(r_sel, dense_ring[keep_v]))
     polys = shapely.polygons(rebuilt_rings, indices=np.searchsorted(p_sel, ring_part[r_sel]))
     multis = shapely.multipolygons(polys, indices=np.searchsorted(k_geoms, part_geom[p_sel]))
-    check = set(np.unique(np.concatenate(own_parts)).tolist())
+    check = set(_distinct(np.concatenate(own_parts)).tolist())
     out = list(geoms)
     for j, k in enumerate(k_geoms.tolist()):
         geom = geoms[todo[k]]
