@@ -344,11 +344,13 @@ def test_the_bounds_on_the_parting_angle_only_save_measuring_it(monkeypatch):
     plain = d._meets_inside
     measured_pairs = []
 
-    def exact(qa, qb, ta, tb, near, turn_at_most, turn, turn_at_least=None):
+    def exact(qa, qb, ta, tb, near, turn_at_most, turn, turn_at_least):
         def counted(k):
             measured_pairs.append(len(k))
             return turn(k)
-        return plain(qa, qb, ta, tb, near, turn_at_most, counted)
+        # (no bound from below: every pair under the bound from above is measured)
+        return plain(qa, qb, ta, tb, near, turn_at_most, counted,
+                     np.full(len(turn_at_most), -np.inf))
 
     for geoms in ([a, b], [c, e], [a, b, c, e]):
         for changed_only in (False, True):

@@ -286,7 +286,7 @@ def _densify_polygonal(geom, tol: float):
 
 
 def _meets_inside(qa, qb, ta, tb, near, turn_at_most, turn,
-                  turn_at_least=None) -> tuple[np.ndarray, np.ndarray]:
+                  turn_at_least) -> tuple[np.ndarray, np.ndarray]:
     """For pairs of segments within ``near`` (per pair) of each other (q from qa to qb,
     t from ta to tb): (does q come within ``near`` of t anywhere but at an end they
     share?, do they share an end?). (A crossing, an end of q on or beside t, the two
@@ -294,9 +294,8 @@ def _meets_inside(qa, qb, ta, tb, near, turn_at_most, turn,
     vertex and part.) Two edges from a common vertex also meet when they part at
     an angle under ``turn(pairs)`` (radians, for the pairs asked: their geodesics
     leave the vertex that much off their chords, and may cross near it);
-    ``turn_at_most`` (per pair) bounds it from above, ``turn_at_least`` (per pair, or
-    None) from below, and it is asked only for the pairs that part at an angle
-    between the two."""
+    ``turn_at_most`` and ``turn_at_least`` (per pair) bound it from above and below,
+    and it is asked only for the pairs that part at an angle between the two."""
     def same(u, v):
         return (u == v).all(axis=1)
 
@@ -315,11 +314,9 @@ def _meets_inside(qa, qb, ta, tb, near, turn_at_most, turn,
                           to_q / np.hypot(*(t_far - common).T))
     beside = (to_t <= near) | (to_q <= near)
     maybe = share & ~identical & ~beside & (sine <= turn_at_most)
-    if turn_at_least is not None:
-        sure = maybe & (sine <= turn_at_least)
-        beside |= sure
-        maybe &= ~sure
-    maybe = np.flatnonzero(maybe)
+    sure = maybe & (sine <= turn_at_least)
+    beside |= sure
+    maybe = np.flatnonzero(maybe & ~sure)
     if len(maybe):
         beside[maybe] = sine[maybe] <= turn(maybe)
     return ~share | (share & ~identical & beside), share
@@ -544,11 +541,10 @@ def refine_crossings(geoms: list, tolerance_m: float = CROSSING_TOLERANCE_M,
             lo_e, hi_e = np.minimum(query[twice], hit[twice]), np.maximum(query[twice],
                                                                           hit[twice])
             _, first_seen = np.unique(lo_e * len(first) + hi_e, return_index=True)
-            drop = np.ones(len(twice), dtype=bool)
-            drop[first_seen] = False
-            if drop.any():
+            if len(first_seen) < len(twice):
                 keep = np.ones(len(query), dtype=bool)
-                keep[twice[drop]] = False
+                keep[twice] = False
+                keep[twice[first_seen]] = True
                 q, h, query, hit = q[keep], h[keep], query[keep], hit[keep]
         near = near_edge[hit]
         # when both edges are long, both bow: their geodesics may change sides within
