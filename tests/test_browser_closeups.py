@@ -23,10 +23,27 @@ MOSUL = (43.13, 36.34)
 
 #: every visible label of every map: its map, kind, text and box; and whether two
 #: labels of one map overlap, a label leaves its map or lies under one of its controls
-#: (zoom, scale bar, credits), or two towns' dots crowd each other (centres within 8 px)
+#: (zoom, scale bar, credits), two towns' dots crowd each other (centres within 8 px), or
+#: an event's label covers ground that changed hands or an event's outline (at any of
+#: 7 x 5 points over it; measured here, not with the page's own test)
 _LABELS = """() => {
   const kinds = ['fm-event-label', 'fm-place-label', 'fm-country-label', 'fm-box-label'];
-  const out = {labels: [], overlaps: [], outside: [], controls: [], crowded: []};
+  const out = {labels: [], overlaps: [], outside: [], controls: [], crowded: [],
+    covering: []};
+  const covering = (map, r) => {
+    const shapes = [...map.querySelectorAll('path[data-kind=changed], path[data-kind=event]')];
+    for (const path of shapes) {
+      const m = path.getScreenCTM().inverse();
+      for (let i = 0; i <= 6; i++) {
+        for (let j = 0; j <= 4; j++) {
+          const p = new DOMPoint(r.left + r.width * i / 6, r.top + r.height * j / 4)
+            .matrixTransform(m);
+          if (path.isPointInFill(p)) return true;
+        }
+      }
+    }
+    return false;
+  };
   const meet = (a, b) => a.left < b.right && a.right > b.left && a.top < b.bottom &&
     a.bottom > b.top;
   for (const map of document.querySelectorAll('.fm-map')) {
@@ -49,6 +66,7 @@ _LABELS = """() => {
       if (r.width === 0) continue;
       mine.push([e.textContent, r]);
       out.labels.push([map.id, kind, e.textContent]);
+      if (kind === 'fm-event-label' && covering(map, r)) out.covering.push([map.id, e.textContent]);
       if (ctl.some(c => meet(r, c))) out.controls.push([map.id, e.textContent]);
       if (r.left < m.left - 0.5 || r.right > m.right + 0.5 || r.top < m.top - 0.5 ||
           r.bottom > m.bottom + 0.5) out.outside.push([map.id, e.textContent]);
@@ -160,9 +178,17 @@ def test_demo_has_the_overview_and_two_closeups(browser, demo, tmp_path):  # noq
         assert "About to change hands (on the 9 Jan 2017 map" in legend
         assert "Shown close up below (numbered)" in legend
         lay = pg.evaluate(_LABELS)
-        assert lay["overlaps"] == [] and lay["outside"] == [], lay
+        assert lay["overlaps"] == [] and lay["outside"] == [] and lay["covering"] == [], lay
         assert ["fm-map-to", "fm-event-label", "Syrian government and allies cut in two"] in \
             lay["labels"]
+        # the label of the split, in its close-up, beside the corridor, not on it
+        assert ["fm-close-1-to", "fm-event-label", "Syrian government and allies cut in two"] \
+            in lay["labels"]
+        # the towns the story names stay on both maps of the overview (the event's label
+        # goes where it hides the fewest towns)
+        for which in ("fm-map-from", "fm-map-to"):
+            for town in ("Raqqa", "Mosul", "Deir ez-Zour"):
+                assert [which, "fm-place-label", town] in lay["labels"], (which, town)
         lp.screenshot(tmp_path / "demo-closeups-1400.png")
     finally:
         lp.close()
@@ -190,7 +216,9 @@ def test_demo_on_a_phone(browser, demo, tmp_path):  # noqa: F811
             ".content") == '"9 Jan 2017"'
         lay = pg.evaluate(_LABELS)
         assert lay["overlaps"] == [] and lay["outside"] == [], lay
-        assert lay["controls"] == [] and lay["crowded"] == [], lay
+        assert lay["controls"] == [] and lay["crowded"] == [] and lay["covering"] == [], lay
+        for town in ("Raqqa", "Mosul", "Deir ez-Zour"):
+            assert ["fm-map-to", "fm-place-label", town] in lay["labels"], town
         lp.screenshot(tmp_path / "demo-closeups-390.png")
     finally:
         lp.close()

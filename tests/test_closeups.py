@@ -254,6 +254,48 @@ def test_png_labels_never_overlap():
     assert all(not lab.dot.get_visible() for lab in labels if not lab.artist.get_visible())
 
 
+def test_png_event_label_beside_what_it_names():
+    """An event's label goes beside the corridor it names, not on it, and where it covers
+    none of its faction's two pieces when there is such a place (here: under a corner)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from frontmap.render.png_labels import Label, place_labels
+    from frontmap.render.static_png import _event_ways
+
+    corridor = shapely.box(4, 4, 6, 5)
+    pieces = shapely.union_all([shapely.box(3, 5, 6, 7), shapely.box(5, 2.5, 7, 4)])
+    fig = Figure(figsize=(4, 3), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    anchor = (5.0, 4.5)
+    t = ax.annotate("Faction cut\nin two", xy=anchor, xytext=(0, 9), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=10)
+    lab = Label(t, None, _event_ways(corridor, anchor), at=True, clear=corridor, own=pieces)
+    fig.canvas.draw()
+    place_labels(fig, [lab])
+    fig.canvas.draw()
+    assert t.get_visible()
+    bb = t.get_window_extent(fig.canvas.get_renderer())
+    (x0, y0), (x1, y1) = ax.transData.inverted().transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
+    box = shapely.box(x0, y0, x1, y1)
+    assert not box.intersects(corridor)
+    assert not box.intersects(pieces)
+    # (where it went before: above its anchor, on the corridor)
+    t.xy, t.xyann = anchor, (0, 9)
+    t.set_ha("center")
+    t.set_va("bottom")
+    fig.canvas.draw()
+    bb = t.get_window_extent(fig.canvas.get_renderer())
+    (x0, y0), (x1, y1) = ax.transData.inverted().transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
+    assert shapely.box(x0, y0, x1, y1).intersects(corridor)
+
+
 def test_cli_and_manifest_highlights(tmp_path):
     r = run("compare", "2017-01-09", "2017-01-16", LAYERS, "--offline", "-o",
             tmp_path / "x.html", "--highlights", "-1")

@@ -359,6 +359,7 @@ def _layers(src, index: dict[str, int], tiles: dict | None) -> dict:
         events.append(
             {
                 "type": e.type,
+                "h": index.get(e.faction),
                 "label": e.label if e.labelled else None,
                 "at": [_coordinate(e.anchor[0]), _coordinate(e.anchor[1])],
                 "g": g,

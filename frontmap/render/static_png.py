@@ -154,8 +154,24 @@ def _draw_bundled(ax, scene: Drawn) -> list[Label]:
 
 _PLACE_WAYS = [((4, 0), "left", "center"), ((-4, 0), "right", "center"),
                ((0, 5), "center", "bottom"), ((0, -5), "center", "top")]
-_EVENT_WAYS = [((0, 9), "center", "bottom"), ((0, -9), "center", "top"),
-               ((9, 0), "left", "center"), ((-9, 0), "right", "center")]
+_EVENT_SIDES = [((0, 9), "center", "bottom"), ((0, -9), "center", "top"),
+                ((9, 0), "left", "center"), ((-9, 0), "right", "center")]
+
+
+def _event_ways(geom, anchor) -> list[tuple]:
+    """Where an event's label may go, best first (as on the page): beside the outline
+    (above, below, right, left of it, then above or below a corner: the label then
+    covers neither the pocket nor the corridor it names), then beside its anchor."""
+    ways = []
+    if geom is not None and not geom.is_empty:
+        w, s, e, n = geom.bounds
+        mx, my = (w + e) / 2, (s + n) / 2
+        up, down, right, left = _EVENT_SIDES
+        ways += [(((mx, n), up[0]), *up[1:]), (((mx, s), down[0]), *down[1:]),
+                 (((e, my), right[0]), *right[1:]), (((w, my), left[0]), *left[1:])]
+        ways += [(((x, n), up[0]), *up[1:]) for x in (w, e)]
+        ways += [(((x, s), down[0]), *down[1:]) for x in (w, e)]
+    return ways + [((anchor, off), ha, va) for off, ha, va in _EVENT_SIDES]
 
 
 def _draw_map(ax, scene: Drawn, which: str, halo, boxes: list | None = None) -> list[Label]:
@@ -191,6 +207,8 @@ def _draw_map(ax, scene: Drawn, which: str, halo, boxes: list | None = None) -> 
     _lines(ax, front, color="#111111", linewidth=1.0, alpha=0.85, zorder=4,
            solid_joinstyle="round")
     if which == "to":
+        changes = shapely.union_all([c.geom for c in scene.changed] +
+                                    [e.geom for e in scene.events])
         for e in scene.events:
             _lines(ax, e.geom, color="#111111", linewidth=1.6, linestyle=(0, (4, 3)), zorder=5)
             if not e.labelled:
@@ -202,7 +220,9 @@ def _draw_map(ax, scene: Drawn, which: str, halo, boxes: list | None = None) -> 
                 bbox={"boxstyle": "round,pad=0.25", "facecolor": "#111111", "edgecolor": "none"},
                 zorder=8,
             )
-            labels.append(Label(t, None, list(_EVENT_WAYS)))
+            own = next((h.geom for h in holders if h.id == e.faction), None)
+            labels.append(Label(t, None, _event_ways(e.geom, e.anchor), at=True,
+                                clear=changes, own=own))
     labels.extend(_boxes(ax, boxes or []))
     for p in scene.places:
         (dot,) = ax.plot(

@@ -138,18 +138,32 @@
       })).addTo(map);
       tag(layer, {"data-kind": "event", "data-event": ev.type, "data-date": "to"});
       if (!ev.label) return;
-      var anchor = L.circleMarker([ev.at[1], ev.at[0]], {
-        radius: 0, stroke: false, fill: false, interactive: false, pane: "fm-places",
-        renderer: opts.placeRenderer
-      }).addTo(map);
-      anchor.bindTooltip(el("span", null, ev.label), {
-        permanent: true, direction: "top", offset: [0, -4], className: "fm-event-label",
-        pane: opts.labelPane
-      }).openTooltip();
-      labels.push({tip: anchor.getTooltip(), ways: [["top", [0, -4]], ["bottom", [0, 4]],
-        ["right", [6, 0]], ["left", [-6, 0]]]});
+      var at = [ev.at[1], ev.at[0]];
+      var tip = L.tooltip({permanent: true, direction: "top", offset: [0, -4],
+        className: "fm-event-label", pane: opts.labelPane, interactive: false})
+        .setLatLng(at).setContent(el("span", null, ev.label)).addTo(map);
+      labels.push({tip: tip, ways: eventWays(layer, at), event: true,
+        holder: ev.h === null || ev.h === undefined ? null : holders[ev.h].id});
     });
     return labels;
+  }
+
+  // where an event's label may go, best first: beside the outline (above, below, right,
+  // left of it, then above or below a corner: the label then covers neither the pocket nor
+  // the corridor it names), then beside its anchor inside the outline
+  function eventWays(layer, at) {
+    var ways = [];
+    var b = layer.getBounds();
+    if (b.isValid()) {
+      var mid = b.getCenter(), n = b.getNorth(), s = b.getSouth(), w = b.getWest(),
+        e = b.getEast();
+      ways.push(["top", [0, -4], [n, mid.lng]], ["bottom", [0, 4], [s, mid.lng]],
+        ["right", [6, 0], [mid.lat, e]], ["left", [-6, 0], [mid.lat, w]],
+        ["top", [0, -4], [n, w]], ["top", [0, -4], [n, e]], ["bottom", [0, 4], [s, w]],
+        ["bottom", [0, 4], [s, e]]);
+    }
+    return ways.concat([["top", [0, -4], at], ["bottom", [0, 4], at], ["right", [6, 0], at],
+      ["left", [-6, 0], at]]);
   }
 
   // FROM: the ground about to change hands, lightly hatched in its new holder's colour
@@ -282,33 +296,79 @@
       return dx * dx + dy * dy < px * px;
     }
 
-    // overDots: an event or a close-up number may cover a town's dot when it has no room
-    // anywhere else (the town is then left out)
-    function fits(it, n, e, w, overDots) {
-      if (w[0] !== null) {
-        it.tip.options.direction = w[0];
-        it.tip.options.offset = w[1];
-        if (w[2]) it.tip.setLatLng(w[2]);
-        it.tip._updatePosition();
-      }
+    function put(it, w) {  // the label at way w: [direction, offset, at] (null: as it is)
+      if (w[0] === null) return;
+      it.tip.options.direction = w[0];
+      it.tip.options.offset = w[1];
+      if (w[2]) it.tip.setLatLng(w[2]);
+      it.tip._updatePosition();
+    }
+
+    // where a label at way ``w`` would be, if it has room there (else null); it does
+    // not take the room. overDots: an event or a close-up number may cover a town's dot
+    // when it has no room anywhere else (the town is then left out). clear (an event's
+    // label): not over the ground that changed hands or the outlines of events
+    function room(it, n, e, w, overDots, clear) {
+      put(it, w);
       var r = e.getBoundingClientRect();
       if (r.left < c.left + 2 || r.right > c.right - 2 || r.top < c.top + 2 ||
-          r.bottom > c.bottom - 2) return false;
-      if (kept.some(function (k) { return hits(r, k, 3); })) return false;
+          r.bottom > c.bottom - 2) return null;
+      if (kept.some(function (k) { return hits(r, k, 3); })) return null;
       if (!overDots &&
-          dots.some(function (d, m) { return d && m !== n && hits(r, d, 1); })) return false;
-      if (dots[n] && kept.some(function (k) { return hits(dots[n], k, 0); })) return false;
-      if (it.country && hiddenName(map, r)) return false;
-      kept.push(r);
-      return true;
+          dots.some(function (d, m) { return d && m !== n && hits(r, d, 1); })) return null;
+      if (dots[n] && kept.some(function (k) { return hits(dots[n], k, 0); })) return null;
+      if (it.country && hiddenName(map, r)) return null;
+      if (clear && covers(map, r, CHANGES)) return null;
+      return r;
+    }
+
+    function fits(it, n, e, w, overDots, clear) {
+      var r = room(it, n, e, w, overDots, clear);
+      if (r) kept.push(r);
+      return r !== null;
+    }
+
+    // an event's label: clear of the changes if it can be (the pocket or the corridor it
+    // names, the ground that changed hands); then where it hides the least: towns' dots
+    // (the town is left out), the ground of the faction it is about, where towns' labels
+    // would rather go (in that order of weight); the first such way
+    function placeEvent(it, n) {
+      var e = it.tip.getElement(), best = -1, least = Infinity;
+      var own = it.holder === null ? [] : Array.prototype.filter.call(
+        map.getContainer().querySelectorAll("path[data-kind=faction][data-date=to]"),
+        function (p) { return p.getAttribute("data-holder") === it.holder; });
+      it.ways.forEach(function (w, i) {
+        [true, false].forEach(function (clear) {
+          var r = room(it, n, e, w, true, clear);
+          if (!r) return;
+          var cost = (clear ? 0 : 1e7) + 400 * pointsIn(map, r, own) +
+            1000 * dots.filter(function (d, m) { return d && m !== n && hits(r, d, 1); }).length +
+            townSpots.filter(function (k) { return hits(r, k, 1); }).length;
+          if (cost < least) { least = cost; best = i; }
+        });
+      });
+      return best >= 0 && fits(it, n, e, it.ways[best], true, false);
+    }
+
+    // where each town's label would rather go (its first way), before any is placed
+    var townSpots = [];
+    function spotTowns(live) {
+      live.forEach(function (n) {
+        var it = items[n];
+        if (!it.dot || !it.ways) return;
+        put(it, it.ways[0]);
+        townSpots.push(it.tip.getElement().getBoundingClientRect());
+      });
     }
 
     // events and close-up numbers first, placed in full (over a town's dot if need be),
     // then towns and country names: each tries its preferred position, then its others
     function place(group, strong) {
       var placed = {};
+      group.forEach(function (n) { if (items[n].event) placed[n] = placeEvent(items[n], n); });
       group.forEach(function (n) {
         var it = items[n];
+        if (it.event) return;
         placed[n] = fits(it, n, it.tip.getElement(), (it.ways || [[null, null]])[0]);
       });
       group.forEach(function (n) {
@@ -347,6 +407,7 @@
       if (dots[n]) townDots.push(dots[n]);
       live.push(n);
     });
+    spotTowns(live);
     place(live.filter(function (n) { return !items[n].dot && !items[n].country; }), true);
     place(live.filter(function (n) { return items[n].dot || items[n].country; }), false);
   }
@@ -390,24 +451,38 @@
   }
 
   // a country name (under the factions) half hidden under ground some holder holds
+  var HELD = "path[data-kind=faction], path[data-kind=contested], path[data-kind=unassigned]";
+  // the changes: ground that changed hands, and the outlines of events
+  var CHANGES = "path[data-kind=changed], path[data-kind=event]";
+
   function hiddenName(map, r) {
+    return covers(map, r, HELD);
+  }
+
+  // whether a box (on the screen) covers some of the paths ``which`` of a map (at one of
+  // fifteen points spread over it)
+  function covers(map, r, which) {
+    return pointsIn(map, r, map.getContainer().querySelectorAll(which), true) > 0;
+  }
+
+  // how many of fifteen points spread over a box (on the screen) lie in one of ``shapes``
+  // (paths of a map); any: stop at the first
+  function pointsIn(map, r, shapes, any) {
+    if (!shapes.length) return 0;
     var c = map.getContainer().getBoundingClientRect();
-    var shapes = map.getContainer().querySelectorAll(
-      "path[data-kind=faction], path[data-kind=contested], path[data-kind=unassigned]");
-    var pts = [];
-    [0, 0.5, 1].forEach(function (fx) {
+    var n = 0;
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (fx) {
       [0.15, 0.5, 0.85].forEach(function (fy) {
+        if (any && n) return;
         var p = map.containerPointToLayerPoint([r.left - c.left + fx * r.width,
           r.top - c.top + fy * r.height]);
-        pts.push(new DOMPoint(p.x, p.y));
+        var pt = new DOMPoint(p.x, p.y);
+        for (var i = 0; i < shapes.length; i++) {
+          if (shapes[i].isPointInFill(pt)) { n++; return; }
+        }
       });
     });
-    for (var i = 0; i < shapes.length; i++) {
-      for (var j = 0; j < pts.length; j++) {
-        if (shapes[i].isPointInFill(pts[j])) return true;
-      }
-    }
-    return false;
+    return n;
   }
 
   // -- maps -------------------------------------------------------------------------
