@@ -64,3 +64,22 @@ def test_box_pairs_refuses_more_groups_than_its_keys_hold():
     one = np.array([[0.0, 0.0, 1.0, 1.0]])
     with pytest.raises(ValueError, match="groups"):
         box_pairs(one, one, np.array([2**40]), np.array([0]))
+
+
+def test_box_pairs_across_many_sizes_of_box():
+    """Boxes from 1e-6 to 1 across (long edges among short ones, as in a clipped diff):
+    they fall into grids of several levels, and the pairs are still exactly the
+    STRtree's."""
+    from frontmap.read.boxjoin import _levels
+
+    rng = np.random.default_rng(7)
+    for n, m in ((3000, 400), (400, 3000), (2000, 2000)):
+        q, t = (np.hstack([lo, lo + 10.0 ** rng.uniform(-6, 0, (k, 2))])
+                for lo, k in ((rng.uniform(0, 3, (n, 2)), n), (rng.uniform(0, 3, (m, 2)), m)))
+        got, want = box_pairs(q, t), tree_pairs(q, t)
+        assert len(want[0]) > min(n, m)
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+        size = np.maximum(np.vstack([q, t])[:, 2] - np.vstack([q, t])[:, 0],
+                          np.vstack([q, t])[:, 3] - np.vstack([q, t])[:, 1])
+        typical = float(np.median(size))
+        assert len(np.unique(_levels(np.vstack([q, t]), 2 * typical, 0.0, 0.0))) >= 3
