@@ -79,7 +79,6 @@ def test_box_pairs_across_many_sizes_of_box():
         got, want = box_pairs(q, t), tree_pairs(q, t)
         assert len(want[0]) > min(n, m)
         assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
-        size = np.maximum(np.vstack([q, t])[:, 2] - np.vstack([q, t])[:, 0],
-                          np.vstack([q, t])[:, 3] - np.vstack([q, t])[:, 1])
-        typical = float(np.median(size))
-        assert len(np.unique(_levels(np.vstack([q, t]), 2 * typical, 0.0, 0.0))) >= 3
+        both = np.vstack([q, t])
+        typical = float(np.median(np.maximum(both[:, 2] - both[:, 0], both[:, 3] - both[:, 1])))
+        assert len(np.unique(_levels(both, 2 * typical, 0.0, 0.0))) >= 3

@@ -137,7 +137,7 @@ def place_labels(fig, labels: list[Label], obstacles: list | None = None) -> Non
         return (
             (1e7 if lab.clear is not None and shapely.intersects(lab.clear, box) else 0.0)
             + 1000 * sum(d is not None and m != k and bb.overlaps(d) for m, d in enumerate(dots))
-            + 400 * 15 * covered
+            + 6000 * covered  # (the page weighs each of 15 points over it 400)
             + sum(bb.overlaps(spot) for spot in spots)
         )
 
@@ -154,11 +154,12 @@ def place_labels(fig, labels: list[Label], obstacles: list | None = None) -> Non
         placed.update({k: fits(k, lab, lab.ways[0] if lab.ways else None)
                        for k, lab in group if lab.clear is None})
         for k, lab in group:
-            for way in lab.ways[1:]:
+            tries = [] if lab.clear is not None else lab.ways  # (an event has tried them all)
+            for way in tries[1:]:
                 if placed[k]:
                     break
                 placed[k] = fits(k, lab, way)
-            for way in lab.ways if strong else []:  # over a town's dot, if need be
+            for way in tries if strong else []:  # over a town's dot, if need be
                 if placed[k]:
                     break
                 placed[k] = fits(k, lab, way, over_dots=True)

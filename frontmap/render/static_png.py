@@ -207,8 +207,7 @@ def _draw_map(ax, scene: Drawn, which: str, halo, boxes: list | None = None) -> 
     _lines(ax, front, color="#111111", linewidth=1.0, alpha=0.85, zorder=4,
            solid_joinstyle="round")
     if which == "to":
-        changes = shapely.union_all([c.geom for c in scene.changed] +
-                                    [e.geom for e in scene.events])
+        changes = None  # (what the events' labels keep clear of: made for the first)
         for e in scene.events:
             _lines(ax, e.geom, color="#111111", linewidth=1.6, linestyle=(0, (4, 3)), zorder=5)
             if not e.labelled:
@@ -220,6 +219,9 @@ def _draw_map(ax, scene: Drawn, which: str, halo, boxes: list | None = None) -> 
                 bbox={"boxstyle": "round,pad=0.25", "facecolor": "#111111", "edgecolor": "none"},
                 zorder=8,
             )
+            if changes is None:
+                changes = shapely.union_all([c.geom for c in scene.changed] +
+                                            [ev.geom for ev in scene.events])
             own = next((h.geom for h in holders if h.id == e.faction), None)
             labels.append(Label(t, None, _event_ways(e.geom, e.anchor), at=True,
                                 clear=changes, own=own))

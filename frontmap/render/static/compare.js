@@ -322,8 +322,8 @@
       return r;
     }
 
-    function fits(it, n, e, w, overDots, clear) {
-      var r = room(it, n, e, w, overDots, clear);
+    function fits(it, n, e, w, overDots) {
+      var r = room(it, n, e, w, overDots, false);
       if (r) kept.push(r);
       return r !== null;
     }
@@ -347,7 +347,7 @@
           if (cost < least) { least = cost; best = i; }
         });
       });
-      return best >= 0 && fits(it, n, e, it.ways[best], true, false);
+      return best >= 0 && fits(it, n, e, it.ways[best], true);
     }
 
     // where each town's label would rather go (its first way), before any is placed
@@ -375,16 +375,12 @@
         var it = items[n];
         var e = it.tip.getElement();
         var ways = it.ways || [];
-        for (var i = 1; i < ways.length && !placed[n]; i++) placed[n] = fits(it, n, e, ways[i]);
-        for (var j = 0; strong && j < ways.length && !placed[n]; j++) {
-          placed[n] = fits(it, n, e, ways[j], true);
+        var tries = it.event ? [] : ways;  // (an event's label has tried every way)
+        for (var i = 1; i < tries.length && !placed[n]; i++) placed[n] = fits(it, n, e, tries[i]);
+        for (var j = 0; strong && j < tries.length && !placed[n]; j++) {
+          placed[n] = fits(it, n, e, tries[j], true);
         }
-        if (!placed[n] && ways.length) {  // back where it belongs, hidden
-          it.tip.options.direction = ways[0][0];
-          it.tip.options.offset = ways[0][1];
-          if (ways[0][2]) it.tip.setLatLng(ways[0][2]);
-          it.tip._updatePosition();
-        }
+        if (!placed[n] && ways.length) put(it, ways[0]);  // back where it belongs, hidden
         e.style.visibility = placed[n] ? "" : "hidden";
         var dot = it.dot && it.dot.getElement && it.dot.getElement();
         if (dot) dot.style.visibility = placed[n] ? "" : "hidden";
