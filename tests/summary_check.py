@@ -17,7 +17,7 @@ import re
 from frontmap.analysis.measure import CONTESTED, UNASSIGNED
 from frontmap.analysis.summary import _ground_of, km2_text, pct_text
 
-_NUMBER = r"[\d,]+(?:\.\d)? km²"
+_NUMBER = r"(?:less than 0\.1|[\d,]+(?:\.\d)?) km²"
 _ITEM = re.compile(rf"(all of it|(?P<n>{_NUMBER}) of it) (?P<prep>from|to|of) ")
 _HEAD = re.compile(
     rf"^(?P<ground>.+?) (?P<verb>grew|shrank) by (?P<net>{_NUMBER}) \((?P<pct>[^)]*)\)"

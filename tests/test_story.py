@@ -99,6 +99,23 @@ def test_syria_summary_names_who_lost_ground_to_whom(syria):
 
 
 @pytest.mark.slow
+def test_syria_tables_never_say_zero_of_ground_that_is_there(syria):
+    """A claim of 0.1 km² whose largest piece is 0.03 km² was "0.0 km² of it near Al
+    Mayadin" in the claims table: ground that is there is "less than 0.1 km²"."""
+    from frontmap.analysis.summary import km2_text
+    from frontmap.render.diff_text import render_diff
+
+    assert [km2_text(x) for x in (0.03, 0.049, 0.05, 0.44, 0.0)] == [
+        "less than 0.1 km²", "less than 0.1 km²", "0.1 km²", "0.4 km²", "0.0 km²"]
+    text = render_diff(syria, "table", frontmap.summarize(syria))
+    assert "0.0 km²" not in text
+    small = [c for c in syria.claims if c.near_area_km2 is not None
+             and 0 < c.near_area_km2 < 0.05 and c.near_area_km2 < 0.9 * c.area_km2]
+    assert small, "the sample no longer has a claim whose nearby share rounds to 0.0"
+    assert "less than 0.1 km² of it near" in text
+
+
+@pytest.mark.slow
 def test_syria_tables_use_names(syria):
     from frontmap.render.diff_text import render_diff
 

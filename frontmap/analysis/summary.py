@@ -44,8 +44,11 @@ _NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight"
 
 
 def km2_text(x: float) -> str:
-    """812 km², 1,790 km², 4.3 km², 0.4 km²."""
+    """812 km², 1,790 km², 4.3 km², 0.4 km², less than 0.1 km² (some ground, but less
+    than one decimal shows: never "0.0 km²" for ground that is there)."""
     x = abs(x)
+    if 0 < x < 0.05:
+        return "less than 0.1 km²"
     if x >= 10:
         return f"{x:,.0f} km²"
     return f"{x:,.1f} km²"
